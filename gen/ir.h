@@ -1,0 +1,114 @@
+/* ir.h - the spec tree and the IR of seqc.
+ *
+ * One struct serves both: the front end (spec.c) fills the options a user
+ * wrote, check.c enforces the cross-layer rules, lower.c resolves every
+ * shape, offset and size into plain numbers, and emit.c prints them.  After
+ * lowering, nothing downstream computes anything. */
+#ifndef GEN_IR_H
+#define GEN_IR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define GEN_NAME_MAX 48         /* identifiers that reach C; see gen_valid_ident */
+#define GEN_DIM_MAX 65536       /* any single dimension */
+#define GEN_SIZE_MAX (1L << 28) /* floats in any buffer or in all parameters */
+#define GEN_PATH_MAX 256
+
+typedef struct gen_mark { int line, col; } gen_mark; /* 1-based */
+
+typedef enum gen_act {
+    GEN_ACT_LINEAR, GEN_ACT_RELU, GEN_ACT_SIGMOID, GEN_ACT_TANH, GEN_ACT_SOFTMAX
+} gen_act;
+
+struct gen_kind;
+
+typedef struct gen_layer {
+    const struct gen_kind *kind;
+    char name[GEN_NAME_MAX + 1];
+    gen_mark mark;          /* the list item that declared the layer */
+    gen_mark name_mark;
+    int named;              /* name given by the user */
+
+    /* options as written (Keras defaults filled in by spec.c) */
+    int units;              /* filters (conv2d) or units (dense) */
+    int kh, kw, sh, sw;     /* kernel/pool window and strides */
+    int strides_given;
+    int same;               /* padding: same */
+    gen_act act;
+    gen_mark act_mark;
+    int use_bias;
+    double rate;            /* dropout */
+    int zp[4];              /* zero_padding2d: top, bottom, left, right */
+    int rank, shape[3];     /* input */
+
+    /* lowered: per-sample shapes, offsets in floats */
+    int ih, iw, ic, oh, ow, oc;
+    int pt, pb, pl, pr;     /* padding actually applied (TF 'same' rule) */
+    long in_size, out_size;
+    long in_off, out_off;   /* per-sample activation arena; region scales by n */
+    long mask_off;          /* dropout mask region, else 0 */
+    long w_off, w_size, b_off, b_size;
+    int has_params;
+    int need_din;           /* some earlier layer wants the input gradient */
+    int alias;              /* output is the input buffer (flatten) */
+    int act_code;           /* activation computed in C (softmax fused -> linear) */
+    double keep_scale;      /* dropout: 1 / (1 - rate) */
+    int ox_block;           /* conv2d: output columns per register block */
+} gen_layer;
+
+typedef struct gen_tensor {
+    char name[GEN_NAME_MAX + 16];
+    int layer;
+    int rank, dims[4];
+    long off, size;
+    int glorot;             /* else zeros */
+    double limit;           /* glorot_uniform bound sqrt(6/(fan_in+fan_out)) */
+} gen_tensor;
+
+typedef struct gen_model {
+    const char *path;       /* spec file, for messages */
+    char name[GEN_NAME_MAX + 1];
+    char upper[GEN_NAME_MAX + 1];
+    gen_layer *layers;
+    int n_layers, cap_layers;
+    gen_tensor *tensors;
+    int n_tensors;
+
+    /* training settings (spec defaults; trainer flags override) */
+    int batch_size, epochs;
+    unsigned long seed;
+    double lr, beta_1, beta_2, epsilon;
+    int have_loss;
+    gen_mark loss_mark, layers_mark;
+    char data_dir[GEN_PATH_MAX + 1];
+
+    /* lowered totals */
+    long n_params, n_act, n_in;
+    int n_classes;
+    int in_h, in_w, in_c;   /* image view of the input (flat: 1 x N x 1) */
+    long act_bytes_infer;   /* largest live input+output pair, bytes */
+    int max_oc;
+} gen_model;
+
+extern char gen_last_error[1024];  /* diag.c: the last message, for tests */
+extern int gen_quiet;              /* diag.c: do not print to stderr */
+
+/* Every error goes through here: "FILE:LINE:COL: error: MSG". */
+void gen_error(const char *path, gen_mark at, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+int gen_parse(const char *path, gen_model *m);   /* spec.c  */
+int gen_check(gen_model *m);                     /* check.c */
+int gen_lower(gen_model *m);                     /* lower.c */
+int gen_emit(const gen_model *m, const char *out_path); /* emit.c */
+void gen_summary(const gen_model *m, FILE *f);   /* summary.c */
+void gen_model_free(gen_model *m);
+
+int gen_valid_ident(const char *s);
+const char *gen_act_name(gen_act a);
+
+#endif

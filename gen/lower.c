@@ -1,0 +1,165 @@
+/* lower.c - pass 3: shape inference and layout.  Resolves every shape,
+ * padding, offset and size to a number, so that emit.c and the templates
+ * only print.  Sizes are per sample; a batch of n puts region k at
+ * offset k*n (see templates/model.c.m4). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers.h"
+
+static int too_big(const gen_model *m, const gen_layer *l, const char *what, long size)
+{
+    if (size <= GEN_SIZE_MAX)
+        return 0;
+    gen_error(m->path, l->mark, "%s of %s would hold %ld floats (at most %ld)",
+              what, l->name, size, GEN_SIZE_MAX);
+    return 1;
+}
+
+/* Input of layer i is the output of layer i-1; check the rank it needs. */
+static int connect(const gen_model *m, gen_layer *l, const gen_layer *prev, int flat)
+{
+    l->ih = prev->oh, l->iw = prev->ow, l->ic = prev->oc;
+    l->in_size = prev->out_size;
+    l->in_off = prev->out_off;
+    if (l->kind->image_in && flat) {
+        gen_error(m->path, l->mark, "%s needs an image input [height, width, channels], "
+                  "but its input is flat [%d]", l->kind->name, l->ic);
+        return -1;
+    }
+    if (l->kind->flat_in && !flat) {
+        gen_error(m->path, l->mark, "%s needs a flat input, but its input is [%d, %d, %d]; "
+                  "add '- flatten:' before it", l->kind->name, l->ih, l->iw, l->ic);
+        return -1;
+    }
+    return 0;
+}
+
+static void input_shape(gen_model *m, gen_layer *l)
+{
+    if (l->rank == 1)
+        l->ih = l->iw = 1, l->ic = l->shape[0];
+    else
+        l->ih = l->shape[0], l->iw = l->shape[1], l->ic = l->shape[2];
+    m->in_h = l->rank == 1 ? 1 : l->ih;
+    m->in_w = l->rank == 1 ? l->ic : l->iw;
+    m->in_c = l->rank == 1 ? 1 : l->ic;
+}
+
+static void add_tensor(gen_model *m, int layer, const char *part, int rank, const int *dims,
+                       long off, long size, int glorot, double limit)
+{
+    gen_tensor *t = &m->tensors[m->n_tensors++];
+    snprintf(t->name, sizeof t->name, "%s/%s", m->layers[layer].name, part);
+    t->layer = layer;
+    t->rank = rank;
+    memcpy(t->dims, dims, (size_t)rank * sizeof *dims);
+    t->off = off;
+    t->size = size;
+    t->glorot = glorot;
+    t->limit = limit;
+}
+
+/* Keras get_weights() order: per layer, kernel then bias. */
+static int params(gen_model *m, int i)
+{
+    gen_layer *l = &m->layers[i];
+    l->w_off = m->n_params;
+    l->b_off = l->w_off + l->w_size;
+    m->n_params = l->b_off + l->b_size;
+    if (too_big(m, l, "the parameters up to", m->n_params))
+        return -1;
+    int conv = l->kind->id == GEN_CONV2D;
+    long rf = conv ? (long)l->kh * l->kw : 1;   /* receptive field */
+    double limit = sqrt(6.0 / (double)(rf * l->ic + rf * l->oc));
+    int kd[4] = {l->kh, l->kw, l->ic, l->oc}, dd[2] = {l->ic, l->oc};
+    add_tensor(m, i, "kernel", conv ? 4 : 2, conv ? kd : dd, l->w_off, l->w_size, 1, limit);
+    if (l->b_size)
+        add_tensor(m, i, "bias", 1, &l->oc, l->b_off, l->b_size, 0, 0.0);
+    return 0;
+}
+
+static int largest_divisor_upto(int n, int k)
+{
+    while (n % k)
+        k--;
+    return k;
+}
+
+static int layout(gen_model *m, int i, int *flat)
+{
+    gen_layer *l = &m->layers[i];
+    if (i == 0)
+        input_shape(m, l);
+    else if (connect(m, l, &m->layers[i - 1], *flat))
+        return -1;
+    if (l->kind->shape(m, l))
+        return -1;
+    long size = (long)l->oh * l->ow * l->oc;
+    if (size <= 0 || too_big(m, l, "the output", size))
+        return -1;
+    l->out_size = size;
+    if (l->kind->id == GEN_FLATTEN || l->kind->id == GEN_DENSE)
+        *flat = 1;
+    if (i == 0) {
+        l->in_size = size;
+        *flat = l->rank == 1;
+    }
+    if (i == 0 || l->alias) {
+        l->out_off = l->in_off;     /* the input region, or a view of it */
+    } else {
+        l->out_off = m->n_act;
+        m->n_act += size;
+    }
+    if (i == 0)
+        m->n_act = size;
+    if (l->kind->id == GEN_DROPOUT) {
+        l->mask_off = m->n_act;
+        m->n_act += size;
+        l->keep_scale = (double)(float)(1.0 / (1.0 - l->rate));
+    }
+    l->act_code = l->act == GEN_ACT_SOFTMAX ? GEN_ACT_LINEAR : l->act;
+    if (l->kind->id == GEN_CONV2D)
+        l->ox_block = largest_divisor_upto(l->ow, 4);
+    long pair = 4 * (l->in_size + l->out_size);
+    if (pair > m->act_bytes_infer)
+        m->act_bytes_infer = pair;
+    if (l->oc > m->max_oc)
+        m->max_oc = l->oc;
+    if (too_big(m, l, "the activations up to", m->n_act))
+        return -1;
+    return l->has_params ? params(m, i) : 0;
+}
+
+int gen_lower(gen_model *m)
+{
+    int flat = 0, seen_params = 0;
+    m->tensors = calloc((size_t)2 * (size_t)m->n_layers, sizeof *m->tensors);
+    if (!m->tensors)
+        return -1;
+    for (int i = 0; i < m->n_layers; i++)
+        if (layout(m, i, &flat))
+            return -1;
+    /* The gradient w.r.t. a layer's input is only needed if something with
+     * parameters comes before it. */
+    for (int i = 1; i < m->n_layers; i++) {
+        m->layers[i].need_din = seen_params;
+        seen_params |= m->layers[i].has_params;
+    }
+    gen_layer *last = &m->layers[m->n_layers - 1];
+    if (!flat) {
+        gen_error(m->path, last->mark, "the last layer must give a flat [classes] output; "
+                  "add '- flatten:' and a dense layer");
+        return -1;
+    }
+    if (last->out_size < 2) {
+        gen_error(m->path, last->mark, "a classifier needs at least 2 classes, got %ld",
+                  last->out_size);
+        return -1;
+    }
+    m->n_in = m->layers[0].out_size;
+    m->n_classes = (int)last->out_size;
+    return 0;
+}

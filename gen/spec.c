@@ -1,0 +1,597 @@
+/* spec.c - pass 1: YAML text -> gen_model, every value typed and range
+ * checked at the mark where the user wrote it.
+ *
+ * Uses libyaml's document API so that semantic errors carry line:col too.
+ * Aliases are refused outright: a node referenced twice is how "billion
+ * laughs" documents blow up, and a model spec never needs one. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "layers.h"
+
+#define SPEC_MAX_BYTES (1L << 20)   /* a spec is a few hundred bytes */
+#define SPEC_MAX_LAYERS 256
+
+typedef struct ctx {
+    const char *path;
+    yaml_document_t *doc;
+    gen_model *m;
+} ctx;
+
+static gen_mark mark_of(const yaml_node_t *n)
+{
+    gen_mark k = {(int)n->start_mark.line + 1, (int)n->start_mark.column + 1};
+    return k;
+}
+
+/* Spec text echoed in messages: printable ASCII only, and short. */
+static const char *shown(const yaml_node_t *n)
+{
+    static char buf[40];
+    size_t i = 0;
+    if (n->type != YAML_SCALAR_NODE)
+        return n->type == YAML_MAPPING_NODE ? "a mapping" : "a list";
+    for (; i < n->data.scalar.length && i < sizeof buf - 4; i++) {
+        unsigned char c = n->data.scalar.value[i];
+        buf[i] = (c >= 32 && c < 127) ? (char)c : '?';
+    }
+    if (i < n->data.scalar.length)
+        buf[i++] = '.', buf[i++] = '.', buf[i++] = '.';
+    buf[i] = 0;
+    return buf;
+}
+
+static int fail(ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    gen_error(c->path, mark_of(n), "%s", msg);
+    return -1;
+}
+
+static yaml_node_t *node(ctx *c, int id) { return yaml_document_get_node(c->doc, id); }
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A plain (unquoted) empty or "null"/"~" scalar: "- flatten:" */
+static int is_null(const yaml_node_t *n)
+{
+    const char *s = scalar(n);
+    return s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           (!*s || !strcmp(s, "null") || !strcmp(s, "~"));
+}
+
+/* ---- typed scalars ------------------------------------------------------ */
+
+static int get_long(ctx *c, yaml_node_t *n, const char *key, long lo, long hi, long *out)
+{
+    const char *s = scalar(n);
+    char *end;
+    if (!s || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return fail(c, n, "'%s' must be an integer, got %s", key, s ? "a quoted string" : shown(n));
+    if (strlen(s) != n->data.scalar.length)
+        return fail(c, n, "'%s' contains a NUL byte", key);
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end)
+        return fail(c, n, "'%s' must be an integer, got '%s'", key, shown(n));
+    if (errno == ERANGE || v < lo || v > hi)
+        return fail(c, n, "'%s' must be between %ld and %ld, got '%s'", key, lo, hi, shown(n));
+    *out = v;
+    return 0;
+}
+
+static int get_int(ctx *c, yaml_node_t *n, const char *key, int lo, int hi, int *out)
+{
+    long v;
+    if (get_long(c, n, key, lo, hi, &v))
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int get_double(ctx *c, yaml_node_t *n, const char *key, double lo, double hi,
+                      int hi_open, double *out)
+{
+    const char *s = scalar(n);
+    char *end;
+    if (!s || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return fail(c, n, "'%s' must be a number, got %s", key, s ? "a quoted string" : shown(n));
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || strlen(s) != n->data.scalar.length)
+        return fail(c, n, "'%s' must be a number, got '%s'", key, shown(n));
+    if (errno == ERANGE || !isfinite(v) || v < lo || v > hi || (hi_open && v >= hi))
+        return fail(c, n, "'%s' must be in [%g, %g%s, got '%s'", key, lo, hi,
+                    hi_open ? ")" : "]", shown(n));
+    *out = v;
+    return 0;
+}
+
+static int get_word(ctx *c, yaml_node_t *n, const char *key, const char *const *words, int *out)
+{
+    const char *s = scalar(n);
+    char list[256] = "";
+    for (int i = 0; words[i]; i++) {
+        if (s && !strcmp(s, words[i]) && strlen(s) == n->data.scalar.length) {
+            *out = i;
+            return 0;
+        }
+        strcat(strcat(list, i ? ", " : ""), words[i]);
+    }
+    return fail(c, n, "'%s' must be one of %s; got '%s'", key, list, shown(n));
+}
+
+/* An int, or a list of exactly 'count' ints (kernel_size: 5 or [5, 3]). */
+static int get_ints(ctx *c, yaml_node_t *n, const char *key, int lo, int hi, int count, int *out)
+{
+    if (n->type == YAML_SCALAR_NODE) {
+        if (get_int(c, n, key, lo, hi, &out[0]))
+            return -1;
+        for (int i = 1; i < count; i++)
+            out[i] = out[0];
+        return 0;
+    }
+    if (n->type != YAML_SEQUENCE_NODE ||
+        n->data.sequence.items.top - n->data.sequence.items.start != count)
+        return fail(c, n, "'%s' must be an integer or a list of %d integers", key, count);
+    for (int i = 0; i < count; i++)
+        if (get_int(c, node(c, n->data.sequence.items.start[i]), key, lo, hi, &out[i]))
+            return -1;
+    return 0;
+}
+
+/* ---- identifiers and paths that will reach m4 and C --------------------- */
+
+static int get_ident(ctx *c, yaml_node_t *n, const char *key, char *out)
+{
+    const char *s = scalar(n);
+    if (!s || strlen(s) != n->data.scalar.length || !gen_valid_ident(s))
+        return fail(c, n, "'%s' must match [A-Za-z][A-Za-z0-9_]* (at most %d characters, "
+                    "not starting with m4_ or seqc_, not a C keyword); got '%s'",
+                    key, GEN_NAME_MAX, shown(n));
+    strcpy(out, s);
+    return 0;
+}
+
+static int get_path(ctx *c, yaml_node_t *n, const char *key, char *out)
+{
+    const char *s = scalar(n);
+    size_t len = s ? strlen(s) : 0;
+    int ok = s && len && len == n->data.scalar.length && len <= GEN_PATH_MAX &&
+             !strstr(s, "m4_") && !strstr(s, "seqc_");
+    for (size_t i = 0; ok && i < len; i++)
+        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+             (s[i] >= '0' && s[i] <= '9') || strchr("_./-+", s[i]);
+    if (!ok)
+        return fail(c, n, "'%s' must be a path of letters, digits and _./-+ "
+                    "(at most %d characters); got '%s'", key, GEN_PATH_MAX, shown(n));
+    strcpy(out, s);
+    return 0;
+}
+
+/* ---- mappings ---------------------------------------------------------- */
+
+typedef int (*pair_fn)(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg);
+
+/* Visit every key: value of a mapping; keys must be plain strings. */
+static int each_pair(ctx *c, yaml_node_t *map, const char *what, pair_fn fn, void *arg)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return fail(c, map, "%s must be a mapping (key: value), got %s", what, shown(map));
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
+        if (!scalar(k) || strlen(scalar(k)) != k->data.scalar.length)
+            return fail(c, k, "keys in %s must be plain strings", what);
+        if (fn(c, scalar(k), k, v, arg))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- layers ------------------------------------------------------------ */
+
+static const char *const act_words[] = {"linear", "relu", "sigmoid", "tanh", "softmax", NULL};
+static const char *const pad_words[] = {"valid", "same", NULL};
+static const char *const bool_words[] = {"false", "true", NULL};
+
+static const struct { const char *key; unsigned bit; } opt_keys[] = {
+    {"name", GEN_OPT_NAME}, {"units", GEN_OPT_UNITS}, {"filters", GEN_OPT_FILTERS},
+    {"kernel_size", GEN_OPT_KERNEL}, {"strides", GEN_OPT_STRIDES},
+    {"pool_size", GEN_OPT_POOL}, {"padding", GEN_OPT_PADDING},
+    {"activation", GEN_OPT_ACT}, {"use_bias", GEN_OPT_BIAS}, {"rate", GEN_OPT_RATE},
+    {"shape", GEN_OPT_SHAPE},
+};
+
+static unsigned opt_bit(const char *key)
+{
+    for (size_t i = 0; i < sizeof opt_keys / sizeof opt_keys[0]; i++)
+        if (!strcmp(opt_keys[i].key, key))
+            return opt_keys[i].bit;
+    return 0;
+}
+
+static void opt_list(unsigned opts, char *buf)
+{
+    *buf = 0;
+    for (size_t i = 0; i < sizeof opt_keys / sizeof opt_keys[0]; i++)
+        if (opts & opt_keys[i].bit)
+            strcat(strcat(buf, *buf ? ", " : ""), opt_keys[i].key);
+}
+
+/* zero_padding2d: p, [ph, pw] or [[top, bottom], [left, right]] */
+static int get_zpad(ctx *c, yaml_node_t *v, int *zp)
+{
+    const char *key = "padding";
+    if (v->type == YAML_SEQUENCE_NODE && v->data.sequence.items.top - v->data.sequence.items.start == 2 &&
+        node(c, v->data.sequence.items.start[0])->type == YAML_SEQUENCE_NODE) {
+        for (int i = 0; i < 2; i++)
+            if (get_ints(c, node(c, v->data.sequence.items.start[i]), key, 0, GEN_DIM_MAX, 2, zp + 2 * i))
+                return -1;
+        return 0;
+    }
+    int hw[2];
+    if (get_ints(c, v, key, 0, GEN_DIM_MAX, 2, hw))
+        return -1;
+    zp[0] = zp[1] = hw[0];
+    zp[2] = zp[3] = hw[1];
+    return 0;
+}
+
+static int get_shape(ctx *c, yaml_node_t *v, gen_layer *l)
+{
+    long n = v->type == YAML_SEQUENCE_NODE ? v->data.sequence.items.top - v->data.sequence.items.start : 0;
+    if (n != 1 && n != 3)
+        return fail(c, v, "'shape' must be [height, width, channels] or [features]");
+    l->rank = (int)n;
+    for (int i = 0; i < n; i++)
+        if (get_int(c, node(c, v->data.sequence.items.start[i]), "shape", 1, GEN_DIM_MAX, &l->shape[i]))
+            return -1;
+    return 0;
+}
+
+static int layer_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_layer *l = arg;
+    unsigned bit = opt_bit(key);
+    int word, pair[2];
+    if (!bit || !(l->kind->opts & bit)) {
+        char list[256];
+        opt_list(l->kind->opts, list);
+        return fail(c, k, "%s has no option '%s'; it takes: %s", l->kind->name, shown(k), list);
+    }
+    switch (bit) {
+    case GEN_OPT_NAME:
+        l->named = 1;
+        l->name_mark = mark_of(v);
+        return get_ident(c, v, key, l->name);
+    case GEN_OPT_UNITS:
+    case GEN_OPT_FILTERS:
+        return get_int(c, v, key, 1, GEN_DIM_MAX, &l->units);
+    case GEN_OPT_KERNEL:
+    case GEN_OPT_POOL:
+        if (get_ints(c, v, key, 1, GEN_DIM_MAX, 2, pair))
+            return -1;
+        l->kh = pair[0], l->kw = pair[1];
+        return 0;
+    case GEN_OPT_STRIDES:
+        if (get_ints(c, v, key, 1, GEN_DIM_MAX, 2, pair))
+            return -1;
+        l->sh = pair[0], l->sw = pair[1], l->strides_given = 1;
+        return 0;
+    case GEN_OPT_PADDING:
+        if (l->kind->id == GEN_ZPAD)
+            return get_zpad(c, v, l->zp);
+        if (get_word(c, v, key, pad_words, &word))
+            return -1;
+        l->same = word;
+        return 0;
+    case GEN_OPT_ACT:
+        l->act_mark = mark_of(v);
+        if (get_word(c, v, key, act_words, &word))
+            return -1;
+        l->act = (gen_act)word;
+        return 0;
+    case GEN_OPT_BIAS:
+        if (get_word(c, v, key, bool_words, &word))
+            return -1;
+        l->use_bias = word;
+        return 0;
+    case GEN_OPT_RATE:
+        return get_double(c, v, key, 0.0, 1.0, 1, &l->rate);
+    case GEN_OPT_SHAPE:
+        return get_shape(c, v, l);
+    }
+    return 0;
+}
+
+static gen_layer *new_layer(ctx *c, const gen_kind *kind, yaml_node_t *item)
+{
+    gen_model *m = c->m;
+    if (m->n_layers == m->cap_layers) {
+        int cap = m->cap_layers ? 2 * m->cap_layers : 16;
+        gen_layer *p = realloc(m->layers, (size_t)cap * sizeof *p);
+        if (!p)
+            return NULL;
+        m->layers = p;
+        m->cap_layers = cap;
+    }
+    gen_layer *l = &m->layers[m->n_layers++];
+    memset(l, 0, sizeof *l);
+    l->kind = kind;
+    l->mark = mark_of(item);
+    l->kh = l->kw = 2;  /* pool_size default (2, 2) */
+    l->sh = l->sw = 1;
+    l->use_bias = 1;
+    l->zp[0] = l->zp[1] = l->zp[2] = l->zp[3] = 1;  /* ZeroPadding2D default */
+    return l;
+}
+
+static int layer_item(ctx *c, yaml_node_t *item)
+{
+    if (item->type != YAML_MAPPING_NODE ||
+        item->data.mapping.pairs.top - item->data.mapping.pairs.start != 1)
+        return fail(c, item, "each layer must be a mapping with one key, the layer kind "
+                    "(for example '- dense: {units: 10}')");
+    yaml_node_t *k = node(c, item->data.mapping.pairs.start->key);
+    yaml_node_t *v = node(c, item->data.mapping.pairs.start->value);
+    const gen_kind *kind = scalar(k) ? gen_find_kind(scalar(k)) : NULL;
+    if (!kind) {
+        char list[512] = "";
+        for (int i = 0; i < gen_n_kinds; i++)
+            strcat(strcat(list, i ? ", " : ""), gen_kinds[i].name);
+        return fail(c, k, "unknown layer kind '%s'; known kinds: %s", shown(k), list);
+    }
+    if (c->m->n_layers >= SPEC_MAX_LAYERS)
+        return fail(c, item, "too many layers (at most %d)", SPEC_MAX_LAYERS);
+    gen_layer *l = new_layer(c, kind, item);
+    if (!l)
+        return fail(c, item, "out of memory");
+    if (kind->id == GEN_ACTIVATION && v->type == YAML_SCALAR_NODE && !is_null(v)) {
+        l->act_mark = mark_of(v);   /* "- activation: relu" */
+        int word;
+        if (get_word(c, v, "activation", act_words, &word))
+            return -1;
+        l->act = (gen_act)word;
+        return 0;
+    }
+    if (!is_null(v) && each_pair(c, v, kind->name, layer_opt, l))
+        return -1;
+    unsigned given = 0;
+    if (v->type == YAML_MAPPING_NODE)
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++)
+            given |= opt_bit(scalar(node(c, p->key)));
+    for (size_t i = 0; i < sizeof opt_keys / sizeof opt_keys[0]; i++)
+        if ((kind->required & opt_keys[i].bit) && !(given & opt_keys[i].bit))
+            return fail(c, item, "%s needs '%s'", kind->name, opt_keys[i].key);
+    if ((kind->id == GEN_MAXPOOL || kind->id == GEN_AVGPOOL) && !l->strides_given)
+        l->sh = l->kh, l->sw = l->kw;   /* Keras: strides default to pool_size */
+    return 0;
+}
+
+static int parse_layers(ctx *c, yaml_node_t *v)
+{
+    c->m->layers_mark = mark_of(v);
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(c, v, "'layers' must be a list");
+    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
+        if (layer_item(c, node(c, *i)))
+            return -1;
+    return 0;
+}
+
+/* ---- optimizer, train, data ---------------------------------------------- */
+
+static int adam_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_model *m = arg;
+    if (!strcmp(key, "learning_rate"))
+        return get_double(c, v, key, 1e-12, 1e12, 0, &m->lr);
+    if (!strcmp(key, "beta_1"))
+        return get_double(c, v, key, 0.0, 1.0, 1, &m->beta_1);
+    if (!strcmp(key, "beta_2"))
+        return get_double(c, v, key, 0.0, 1.0, 1, &m->beta_2);
+    if (!strcmp(key, "epsilon"))
+        return get_double(c, v, key, 1e-30, 1.0, 0, &m->epsilon);
+    return fail(c, k, "adam has no option '%s'; it takes: learning_rate, beta_1, beta_2, epsilon", shown(k));
+}
+
+static int parse_optimizer(ctx *c, yaml_node_t *v)
+{
+    const char *s = scalar(v);
+    if (s && !strcmp(s, "adam"))
+        return 0;
+    if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top - v->data.mapping.pairs.start == 1) {
+        yaml_node_t *k = node(c, v->data.mapping.pairs.start->key);
+        yaml_node_t *opts = node(c, v->data.mapping.pairs.start->value);
+        if (scalar(k) && !strcmp(scalar(k), "adam"))
+            return is_null(opts) ? 0 : each_pair(c, opts, "adam", adam_opt, c->m);
+        return fail(c, k, "unknown optimizer '%s'; seqc implements adam", shown(k));
+    }
+    return fail(c, v, "'optimizer' must be 'adam' or '{adam: {learning_rate: ...}}'");
+}
+
+static int train_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_model *m = arg;
+    long seed;
+    if (!strcmp(key, "batch_size"))
+        return get_int(c, v, key, 1, GEN_DIM_MAX, &m->batch_size);
+    if (!strcmp(key, "epochs"))
+        return get_int(c, v, key, 1, 1000000, &m->epochs);
+    if (!strcmp(key, "seed")) {
+        if (get_long(c, v, key, 0, 4294967295L, &seed))
+            return -1;
+        m->seed = (unsigned long)seed;
+        return 0;
+    }
+    return fail(c, k, "train has no option '%s'; it takes: batch_size, epochs, seed", shown(k));
+}
+
+static int data_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_model *m = arg;
+    if (!strcmp(key, "dir"))
+        return get_path(c, v, key, m->data_dir);
+    return fail(c, k, "data has no option '%s'; it takes: dir", shown(k));
+}
+
+static int top_key(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_model *m = c->m;
+    int word;
+    static const char *const losses[] = {"sparse_categorical_crossentropy", NULL};
+    (void)arg;
+    if (!strcmp(key, "name"))
+        return get_ident(c, v, key, m->name);
+    if (!strcmp(key, "layers"))
+        return parse_layers(c, v);
+    if (!strcmp(key, "loss")) {
+        m->have_loss = 1;
+        m->loss_mark = mark_of(v);
+        return get_word(c, v, key, losses, &word);
+    }
+    if (!strcmp(key, "optimizer"))
+        return parse_optimizer(c, v);
+    if (!strcmp(key, "train"))
+        return each_pair(c, v, "train", train_opt, m);
+    if (!strcmp(key, "data"))
+        return each_pair(c, v, "data", data_opt, m);
+    return fail(c, k, "unknown key '%s'; a spec has: name, layers, loss, optimizer, train, data", shown(k));
+}
+
+/* ---- document-wide rules: no aliases, no duplicate keys ----------------- */
+
+static int structure(ctx *c)
+{
+    yaml_node_t *first = c->doc->nodes.start;
+    int count = (int)(c->doc->nodes.top - first);
+    unsigned char *refs = calloc((size_t)count + 1, 1);
+    int rc = 0;
+    if (!refs)
+        return fail(c, first, "out of memory");
+    for (int id = 1; id <= count && !rc; id++) {
+        yaml_node_t *n = node(c, id);
+        if (n->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top && !rc; i++)
+                if (refs[*i]++)
+                    rc = fail(c, node(c, *i), "YAML aliases are not allowed in a spec");
+        } else if (n->type == YAML_MAPPING_NODE) {
+            /* duplicate keys are found pairwise: bound the work */
+            if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > 64)
+                rc = fail(c, n, "mapping has more than 64 keys");
+            for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top && !rc; p++) {
+                if (refs[p->key]++ || refs[p->value]++)
+                    rc = fail(c, node(c, refs[p->key] > 1 ? p->key : p->value),
+                              "YAML aliases are not allowed in a spec");
+                const char *ks = scalar(node(c, p->key));
+                for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p && !rc && ks; q++) {
+                    const char *qs = scalar(node(c, q->key));
+                    if (qs && !strcmp(ks, qs))
+                        rc = fail(c, node(c, p->key), "duplicate key '%s'", shown(node(c, p->key)));
+                }
+            }
+        }
+    }
+    free(refs);
+    return rc;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/* libyaml's reader errors carry only a byte offset: turn it into line:col. */
+static gen_mark offset_mark(const unsigned char *text, size_t len, size_t off)
+{
+    gen_mark k = {1, 1};
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n')
+            k.line++, k.col = 1;
+        else
+            k.col++;
+    }
+    return k;
+}
+
+static void parser_error(const char *path, const yaml_parser_t *p, const unsigned char *text, size_t len)
+{
+    const char *problem = p->problem ? p->problem : "malformed YAML";
+    if (p->error == YAML_READER_ERROR) {
+        gen_error(path, offset_mark(text, len, p->problem_offset), "%s", problem);
+        return;
+    }
+    gen_mark at = {(int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1};
+    if (p->context)
+        gen_error(path, at, "%s %s", problem, p->context);
+    else
+        gen_error(path, at, "%s", problem);
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    gen_mark top = {1, 1};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        gen_error(path, top, "cannot open spec: %s", strerror(errno));
+        return NULL;
+    }
+    unsigned char *buf = malloc(SPEC_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, SPEC_MAX_BYTES + 1, f) : 0;
+    int bad = !buf || ferror(f);
+    fclose(f);
+    if (bad || n > SPEC_MAX_BYTES) {
+        gen_error(path, top, bad ? "cannot read spec" : "spec is larger than %ld bytes", SPEC_MAX_BYTES);
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+int gen_parse(const char *path, gen_model *m)
+{
+    gen_mark top = {1, 1};
+    size_t len = 0;
+    unsigned char *text = slurp(path, &len);
+    if (!text)
+        return -1;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    int rc = -1, loaded = 0;
+    memset(&doc, 0, sizeof doc);
+    if (!yaml_parser_initialize(&parser)) {
+        gen_error(path, top, "cannot initialise the YAML parser");
+        free(text);
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        parser_error(path, &parser, text, len);
+        goto done;
+    }
+    loaded = 1;
+    ctx c = {path, &doc, m};
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        gen_error(path, top, "empty spec: expected a mapping with 'layers'");
+        goto done;
+    }
+    if (structure(&c) || each_pair(&c, root, "a spec", top_key, NULL))
+        goto done;
+    rc = 0;
+done:
+    if (loaded)
+        yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    free(text);
+    return rc;
+}

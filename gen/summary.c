@@ -1,0 +1,44 @@
+/* summary.c - model.summary() plus the memory a model needs, from the IR. */
+#include <stdio.h>
+
+#include "layers.h"
+
+static void shape_str(const gen_layer *l, char *buf, size_t len)
+{
+    if (l->oh == 1 && l->ow == 1 && l->kind->id != GEN_CONV2D && l->kind->id != GEN_INPUT)
+        snprintf(buf, len, "(None, %d)", l->oc);
+    else if (l->kind->id == GEN_INPUT && l->rank == 1)
+        snprintf(buf, len, "(None, %d)", l->oc);
+    else
+        snprintf(buf, len, "(None, %d, %d, %d)", l->oh, l->ow, l->oc);
+}
+
+static void kib(FILE *f, const char *what, long bytes)
+{
+    fprintf(f, "%-44s %12ld bytes (%.1f KiB)\n", what, bytes, bytes / 1024.0);
+}
+
+void gen_summary(const gen_model *m, FILE *f)
+{
+    char shape[64], kind[64];
+    fprintf(f, "Model: \"%s\"\n", m->name);
+    fprintf(f, "%-34s %-22s %10s\n", "Layer (type)", "Output Shape", "Param #");
+    fprintf(f, "=================================================================== \n");
+    for (int i = 1; i < m->n_layers; i++) {
+        const gen_layer *l = &m->layers[i];
+        snprintf(kind, sizeof kind, "%s (%s)", l->name, l->kind->keras);
+        shape_str(l, shape, sizeof shape);
+        fprintf(f, "%-34s %-22s %10ld\n", kind, shape, l->w_size + l->b_size);
+    }
+    fprintf(f, "===================================================================\n");
+    fprintf(f, "Total params: %ld\nTrainable params: %ld\nNon-trainable params: 0\n",
+            m->n_params, m->n_params);
+    fprintf(f, "-------------------------------------------------------------------\n");
+    long w = 4 * m->n_params;
+    kib(f, "Weights (flash when exported):", w);
+    kib(f, "Activations, inference (largest in+out):", m->act_bytes_infer);
+    kib(f, "Training state: gradients + Adam m, v:", 3 * w);
+    kib(f, "Training activations per sample (x2 grads):", 2 * 4 * m->n_act);
+    fprintf(f, "Training activations per batch of %d: %ld bytes\n", m->batch_size,
+            2 * 4 * m->n_act * (long)m->batch_size);
+}

@@ -1,0 +1,264 @@
+/* main.c - the trainer CLI of one generated model: train | eval.
+ * Exit statuses: 0 ok, 1 input error (data, weights, numerics), 2 usage. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model.h"
+#include "rt.h"
+
+static const char usage_train[] =
+"usage: %s train [options]\n"
+"Train the model from its spec's defaults, then evaluate it on the test set.\n"
+"  --data DIR          MNIST-layout directory (train-images-idx3-ubyte[.gz], ...,\n"
+"                      t10k-*); default: " MODEL_DATA_DIR "\n"
+"  --train-csv FILE    Kaggle digit-recognizer train.csv instead of --data\n"
+"  --test-csv FILE     labeled CSV to test on (default with --train-csv: the\n"
+"                      last 10%% of train.csv is held out)\n"
+"  --epochs N          default %d\n"
+"  --batch-size N      default %d\n"
+"  --learning-rate X   default %g\n"
+"  --seed N            weights, shuffling and dropout; default %lu\n"
+"  --threads N         default: the online cores (%ld); results do not depend on it\n"
+"  --save FILE         write the trained weights (SEQCWTS1 format, see README)\n"
+"  --log FILE.csv      one row per epoch: epoch,seconds,loss,accuracy,val_loss,val_accuracy\n"
+"  --quiet             only the final line\n"
+"Ends with: test_loss=<float> test_accuracy=<float>\n";
+
+static const char usage_eval[] =
+"usage: %s eval --weights FILE [--data DIR | --test-csv FILE] [--threads N]\n"
+"Evaluate saved weights on the test set (t10k-* of --data, or a labeled CSV).\n"
+"Ends with: test_loss=<float> test_accuracy=<float>\n";
+
+static const char usage_main[] =
+"usage: %s COMMAND [options]      (model \"" MODEL_NAME "\", %d parameters)\n"
+"commands:\n"
+"  train    train the model and evaluate it\n"
+"  eval     evaluate a weights file on test data\n"
+"Run '%s COMMAND --help' for a command's options.\n"
+"Exit status: 0 ok, 1 input error, 2 usage error.\n";
+
+static const char *prog;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(run '%s --help')\n", prog);
+    return RT_EUSAGE;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || end == s || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || end == s || *end || !isfinite(v) || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static long online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+}
+
+static void defaults(rt_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->epochs = MODEL_EPOCHS;
+    c->batch_size = MODEL_BATCH_SIZE;
+    c->lr = MODEL_LEARNING_RATE;
+    c->beta_1 = MODEL_BETA_1;
+    c->beta_2 = MODEL_BETA_2;
+    c->epsilon = MODEL_EPSILON;
+    c->seed = MODEL_SEED;
+    c->threads = (int)online_cores();
+    c->data_dir = MODEL_DATA_DIR[0] ? MODEL_DATA_DIR : "out/data/mnist";
+}
+
+/* Options shared by the commands; returns argv index consumed, or -1. */
+static int parse_opts(int argc, char **argv, rt_config *c, int train)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        if (!strcmp(o, "--quiet")) { c->quiet = 1; continue; }
+        if (!strcmp(o, "--verbose")) { c->verbose = 1; continue; }
+        if (!v || strncmp(o, "--", 2))
+            return usage_error(v ? "unexpected argument '%s'" : "option '%s' needs a value", o), -1;
+        i++;
+        if (!strcmp(o, "--data")) c->data_dir = v;
+        else if (!strcmp(o, "--test-csv")) c->test_csv = v;
+        else if (!strcmp(o, "--train-csv") && train) c->train_csv = v;
+        else if (!strcmp(o, "--weights") && !train) c->weights = v;
+        else if (!strcmp(o, "--save") && train) c->save = v;
+        else if (!strcmp(o, "--log") && train) c->log = v;
+        else if (!strcmp(o, "--threads") && !parse_long(v, 1, 1024, &n)) c->threads = (int)n;
+        else if (!strcmp(o, "--epochs") && train && !parse_long(v, 1, 1000000, &n)) c->epochs = (int)n;
+        else if (!strcmp(o, "--batch-size") && train && !parse_long(v, 1, 65536, &n)) c->batch_size = (int)n;
+        else if (!strcmp(o, "--seed") && train && !parse_long(v, 0, 4294967295L, &n)) c->seed = (unsigned long)n;
+        else if (!strcmp(o, "--learning-rate") && train && !parse_double(v, &c->lr)) ;
+        else
+            return usage_error("bad option or value: '%s'", o), -1;
+    }
+    return 0;
+}
+
+static int check_shape(const rt_dataset *d, const char *what)
+{
+    if ((long)d->h * d->w * MODEL_IN_C != MODEL_N_INPUT || MODEL_IN_C != 1) {
+        fprintf(stderr, "%s: error: images are %dx%d, but the model's input is [%d][%d][%d]\n",
+                what, d->h, d->w, MODEL_IN_H, MODEL_IN_W, MODEL_IN_C);
+        return -1;
+    }
+    return 0;
+}
+
+/* The training and test sets the options name. */
+static int load_sets(const rt_config *c, rt_dataset *tr, rt_dataset *te, int train)
+{
+    char err[512];
+    int rc = 0;
+    memset(tr, 0, sizeof *tr);
+    memset(te, 0, sizeof *te);
+    if (train && c->train_csv)
+        rc = rt_load_csv(c->train_csv, MODEL_N_CLASSES, tr, err, sizeof err);
+    else if (train)
+        rc = rt_load_mnist_dir(c->data_dir, 0, MODEL_N_CLASSES, tr, err, sizeof err);
+    if (!rc && c->test_csv)
+        rc = rt_load_csv(c->test_csv, MODEL_N_CLASSES, te, err, sizeof err);
+    else if (!rc && !(train && c->train_csv))
+        rc = rt_load_mnist_dir(c->data_dir, 1, MODEL_N_CLASSES, te, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    if (train && !tr->y) {
+        fprintf(stderr, "%s: error: training data needs labels\n", c->train_csv);
+        return -1;
+    }
+    if (c->test_csv && !te->y) {
+        fprintf(stderr, "%s: error: test data needs labels (this is an unlabeled test.csv)\n", c->test_csv);
+        return -1;
+    }
+    if (train && c->train_csv && !c->test_csv) {
+        /* hold out the last 10% as the test set: a view into the same arrays */
+        int keep = tr->n - tr->n / 10;
+        *te = *tr;
+        te->n = tr->n - keep;
+        te->pix = tr->pix + (size_t)keep * tr->h * tr->w;
+        te->y = tr->y + keep;
+        tr->n = keep;
+    }
+    if ((train && check_shape(tr, "training data")) || check_shape(te, "test data"))
+        return -1;
+    return 0;
+}
+
+static void free_sets(const rt_config *c, rt_dataset *tr, rt_dataset *te, int train)
+{
+    int view = train && c->train_csv && !c->test_csv;
+    rt_dataset_free(tr);
+    if (!view)
+        rt_dataset_free(te);
+}
+
+static int final_line(const float *params, const rt_dataset *te, int threads)
+{
+    rt_metrics m;
+    if (rt_evaluate(params, te, threads, &m, NULL)) {
+        fprintf(stderr, "error: out of memory\n");
+        return RT_EINPUT;
+    }
+    printf("test_loss=%.6f test_accuracy=%.6f\n", m.loss, m.accuracy);
+    return RT_OK;
+}
+
+static int cmd_train(int argc, char **argv)
+{
+    rt_config c;
+    rt_dataset tr, te;
+    char err[512];
+    defaults(&c);
+    if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+        return printf(usage_train, prog, c.epochs, c.batch_size, c.lr, c.seed, online_cores()), RT_OK;
+    if (parse_opts(argc, argv, &c, 1))
+        return RT_EUSAGE;
+    if (load_sets(&c, &tr, &te, 1))
+        return free_sets(&c, &tr, &te, 1), RT_EINPUT;
+    if (!c.quiet)
+        printf("training %s (%d parameters): epochs %d, batch_size %d, learning_rate %g, "
+               "seed %lu, threads %d; %d train / %d test images from %s\n",
+               MODEL_NAME, MODEL_N_PARAMS, c.epochs, c.batch_size, c.lr, c.seed, c.threads,
+               tr.n, te.n, c.train_csv ? c.train_csv : c.data_dir);
+    float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
+    int rc = RT_EINPUT;
+    if (!params)
+        fprintf(stderr, "error: out of memory\n");
+    else if (model_init(params, c.seed), rt_train(&c, params, &tr, &te) == 0) {
+        rc = RT_OK;
+        if (c.save && rt_weights_save(c.save, params, err, sizeof err))
+            fprintf(stderr, "%s\n", err), rc = RT_EINPUT;
+        if (rc == RT_OK)
+            rc = final_line(params, &te, c.threads);
+    }
+    free(params);
+    free_sets(&c, &tr, &te, 1);
+    return rc;
+}
+
+static int cmd_eval(int argc, char **argv)
+{
+    rt_config c;
+    rt_dataset tr, te;
+    char err[512];
+    defaults(&c);
+    if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+        return printf(usage_eval, prog), RT_OK;
+    if (parse_opts(argc, argv, &c, 0))
+        return RT_EUSAGE;
+    if (!c.weights)
+        return usage_error("%s needs --weights FILE", "eval");
+    float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
+    if (!params || rt_weights_load(c.weights, params, err, sizeof err)) {
+        fprintf(stderr, "%s\n", params ? err : "error: out of memory");
+        free(params);
+        return RT_EINPUT;
+    }
+    int rc = RT_EINPUT;
+    if (load_sets(&c, &tr, &te, 0) == 0)
+        rc = final_line(params, &te, c.threads);
+    free_sets(&c, &tr, &te, 0);
+    free(params);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    prog = argv[0];
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        printf(usage_main, prog, MODEL_N_PARAMS, prog);
+        return argc < 2 ? RT_EUSAGE : RT_OK;
+    }
+    if (!strcmp(argv[1], "train"))
+        return cmd_train(argc, argv);
+    if (!strcmp(argv[1], "eval"))
+        return cmd_eval(argc, argv);
+    return usage_error("unknown command '%s'", argv[1]);
+}

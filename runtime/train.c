@@ -1,0 +1,308 @@
+/* train.c - the training loop and evaluation.
+ *
+ * Determinism: a batch is cut into at most RT_CHUNKS chunks whose size
+ * depends only on the batch size.  Each chunk accumulates its own gradient
+ * buffer on whatever thread runs it; the buffers are then summed in chunk
+ * order.  Dropout masks and shuffles come from counter-based hashes of
+ * (seed, epoch, batch, chunk).  So the weights do not depend on the number
+ * of threads or their timing. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "model.h"
+#include "rt.h"
+
+#define RT_CHUNKS 16
+#define RT_EVAL_CHUNK 32
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+double rt_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static uint64_t mix(uint64_t z)
+{
+    z += UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* Per-thread scratch: activations and their gradients for one chunk. */
+typedef struct rt_ws { float *act, *dact; int *labels; } rt_ws;
+
+static rt_ws *ws_new(int threads, int chunk)
+{
+    rt_ws *w = calloc((size_t)threads, sizeof *w);
+    for (int t = 0; w && t < threads; t++) {
+        w[t].act = malloc(sizeof(float) * (size_t)chunk * MODEL_N_ACT);
+        w[t].dact = malloc(sizeof(float) * (size_t)chunk * MODEL_N_ACT);
+        w[t].labels = malloc(sizeof(int) * (size_t)chunk);
+        if (!w[t].act || !w[t].dact || !w[t].labels)
+            return free(w[t].act), free(w[t].dact), free(w[t].labels), free(w), NULL;
+    }
+    return w;
+}
+
+static void ws_free(rt_ws *w, int threads)
+{
+    for (int t = 0; w && t < threads; t++)
+        free(w[t].act), free(w[t].dact), free(w[t].labels);
+    free(w);
+}
+
+/* Images idx[0..n) as [n][N_INPUT] floats in [0, 1], and their labels. */
+static void gather(const rt_dataset *d, const int *idx, int n, float *x, int *labels)
+{
+    const long size = (long)d->h * d->w;
+    for (int s = 0; s < n; s++) {
+        const unsigned char *p = d->pix + (size_t)idx[s] * (size_t)size;
+        for (long i = 0; i < size; i++)
+            x[(long)s * size + i] = (float)p[i] / 255.0f;
+        if (labels)
+            labels[s] = d->y ? d->y[idx[s]] : 0;
+    }
+}
+
+/* ---- evaluation ---------------------------------------------------------- */
+
+int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metrics *out, int *pred)
+{
+    const int nc = (d->n + RT_EVAL_CHUNK - 1) / RT_EVAL_CHUNK;
+    double *loss = calloc((size_t)nc + 1, sizeof *loss);
+    int *hits = calloc((size_t)nc + 1, sizeof *hits);
+    rt_ws *ws = ws_new(threads, RT_EVAL_CHUNK);
+    if (!loss || !hits || !ws)
+        return free(loss), free(hits), ws_free(ws, threads), -1;
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int c = 0; c < nc; c++) {
+        rt_ws *w = &ws[thread_id()];
+        int idx[RT_EVAL_CHUNK], n = d->n - c * RT_EVAL_CHUNK;
+        n = n < RT_EVAL_CHUNK ? n : RT_EVAL_CHUNK;
+        for (int s = 0; s < n; s++)
+            idx[s] = c * RT_EVAL_CHUNK + s;
+        gather(d, idx, n, w->act, w->labels);
+        model_forward(params, w->act, n, 0, 0);
+        if (d->y)
+            loss[c] = model_loss(w->act, w->labels, n, 1.0f, NULL, &hits[c]);
+        if (pred) {
+            float probs[RT_EVAL_CHUNK * MODEL_N_CLASSES];
+            model_probs(w->act, n, probs);
+            for (int s = 0; s < n; s++) {
+                int best = 0;
+                for (int k = 1; k < MODEL_N_CLASSES; k++)
+                    best = probs[s * MODEL_N_CLASSES + k] > probs[s * MODEL_N_CLASSES + best] ? k : best;
+                pred[idx[s]] = best;
+            }
+        }
+    }
+    double total = 0.0;
+    long right = 0;
+    for (int c = 0; c < nc; c++)
+        total += loss[c], right += hits[c];
+    out->n = d->n;
+    out->loss = d->n ? total / d->n : 0.0;
+    out->accuracy = d->n ? (double)right / d->n : 0.0;
+    free(loss), free(hits), ws_free(ws, threads);
+    return 0;
+}
+
+/* ---- training ------------------------------------------------------------ */
+
+typedef struct rt_state {
+    const rt_config *c;
+    float *params, *grad, *cgrad;   /* cgrad: RT_CHUNKS gradient buffers */
+    rt_ws *ws;
+    rt_adam adam;
+    int chunk;
+} rt_state;
+
+/* One optimiser step on the images idx[0..B).  Returns the summed loss. */
+static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int B,
+                          uint64_t key, long *correct)
+{
+    const long P = MODEL_N_PARAMS;
+    const int cs = st->chunk, nc = (B + cs - 1) / cs;
+    double loss[RT_CHUNKS];
+    int hits[RT_CHUNKS];
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(st->c->threads)
+    for (int c = 0; c < nc; c++) {
+        rt_ws *w = &st->ws[thread_id()];
+        const int n = B - c * cs < cs ? B - c * cs : cs;
+        float *g = st->cgrad + (size_t)c * P;
+        memset(g, 0, sizeof(float) * (size_t)P);
+        gather(d, idx + c * cs, n, w->act, w->labels);
+        model_forward(st->params, w->act, n, 1, mix(key + (uint64_t)c));
+        hits[c] = 0;
+        loss[c] = model_loss(w->act, w->labels, n, 1.0f / (float)B, w->dact, &hits[c]);
+        model_backward(st->params, g, w->act, w->dact, n);
+    }
+    float *restrict grad = st->grad;
+    const float *restrict cg = st->cgrad;
+    #pragma omp parallel for schedule(static) num_threads(st->c->threads)
+    for (long i = 0; i < P; i++) {
+        float sum = cg[i];
+        for (int c = 1; c < nc; c++)
+            sum += cg[(size_t)c * P + i];
+        grad[i] = sum;
+    }
+    rt_adam_step(&st->adam, st->params, st->grad);
+    double total = 0.0;
+    for (int c = 0; c < nc; c++)
+        total += loss[c], *correct += hits[c];
+    return total;
+}
+
+/* Fisher-Yates from a counter-based generator keyed by (seed, epoch). */
+static void shuffle(int *order, int n, unsigned long seed, int epoch)
+{
+    const uint64_t key = mix(((uint64_t)seed << 20) ^ (uint64_t)epoch ^ UINT64_C(0x5eed));
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(mix(key + (uint64_t)i) % (uint64_t)(i + 1));
+        int t = order[i];
+        order[i] = order[j], order[j] = t;
+    }
+}
+
+static void progress(const rt_config *c, int b, int nb, double t0, long seen, double loss, long right)
+{
+    static double last;
+    double now = rt_now();
+    if (c->quiet || !isatty(STDOUT_FILENO) || (now - last < 0.2 && b < nb))
+        return;
+    last = now;
+    double rate = seen / (now - t0 + 1e-9);
+    printf("\r%d/%d - ETA %.0fs - loss: %.4f - accuracy: %.4f - %.0f samples/s\033[K",
+           b, nb, (nb - b) * (now - t0) / (b ? b : 1), loss / seen, (double)right / seen, rate);
+    fflush(stdout);
+}
+
+static int run_epoch(rt_state *st, const rt_dataset *tr, int *order, int epoch, rt_metrics *m,
+                     double *seconds)
+{
+    const rt_config *c = st->c;
+    const int nb = (tr->n + c->batch_size - 1) / c->batch_size;
+    double t0 = rt_now(), total = 0.0;
+    long right = 0;
+    shuffle(order, tr->n, c->seed, epoch);
+    for (int b = 0; b < nb; b++) {
+        const int start = b * c->batch_size;
+        const int B = tr->n - start < c->batch_size ? tr->n - start : c->batch_size;
+        const uint64_t key = mix((uint64_t)c->seed ^ ((uint64_t)epoch << 32) ^ ((uint64_t)b << 8));
+        double loss = train_batch(st, tr, order + start, B, key, &right);
+        if (!isfinite(loss)) {
+            fprintf(stderr, "\nerror: the loss became %g at epoch %d, batch %d/%d; "
+                    "try a smaller --learning-rate\n", loss, epoch, b + 1, nb);
+            return -1;
+        }
+        total += loss;
+        progress(c, b + 1, nb, t0, (long)start + B, total, right);
+    }
+    *seconds = rt_now() - t0;
+    m->n = tr->n;
+    m->loss = total / tr->n;
+    m->accuracy = (double)right / tr->n;
+    return 0;
+}
+
+static int state_init(rt_state *st, const rt_config *c, float *params)
+{
+    memset(st, 0, sizeof *st);
+    st->c = c;
+    st->params = params;
+    st->chunk = (c->batch_size + RT_CHUNKS - 1) / RT_CHUNKS;
+    st->grad = malloc(sizeof(float) * MODEL_N_PARAMS);
+    st->cgrad = malloc(sizeof(float) * (size_t)MODEL_N_PARAMS * RT_CHUNKS);
+    st->ws = ws_new(c->threads, st->chunk);
+    if (!st->grad || !st->cgrad || !st->ws ||
+        rt_adam_init(&st->adam, MODEL_N_PARAMS, c->lr, c->beta_1, c->beta_2, c->epsilon))
+        return -1;
+    return 0;
+}
+
+static void state_free(rt_state *st)
+{
+    free(st->grad), free(st->cgrad);
+    ws_free(st->ws, st->c->threads);
+    rt_adam_free(&st->adam);
+}
+
+static void report_epoch(const rt_config *c, FILE *log, int epoch, double sec, const rt_metrics *tm,
+                         const rt_metrics *vm, long n)
+{
+    if (!c->quiet) {
+        if (isatty(STDOUT_FILENO))
+            printf("\r\033[K");
+        printf("Epoch %d/%d - %.1fs - %.0f samples/s - loss: %.4f - accuracy: %.4f",
+               epoch, c->epochs, sec, n / sec, tm->loss, tm->accuracy);
+        if (vm)
+            printf(" - val_loss: %.4f - val_accuracy: %.4f", vm->loss, vm->accuracy);
+        printf("\n");
+        fflush(stdout);
+    }
+    if (log) {
+        fprintf(log, "%d,%.3f,%.6f,%.6f,", epoch, sec, tm->loss, tm->accuracy);
+        if (vm)
+            fprintf(log, "%.6f,%.6f\n", vm->loss, vm->accuracy);
+        else
+            fprintf(log, ",\n");
+        fflush(log);
+    }
+}
+
+int rt_train(const rt_config *c, float *params, const rt_dataset *tr, const rt_dataset *te)
+{
+    rt_state st = {.c = c};
+    FILE *log = NULL;
+    int *order = malloc(sizeof(int) * (size_t)tr->n), rc = -1;
+    double train_seconds = 0.0;
+    if (!order || state_init(&st, c, params)) {
+        fprintf(stderr, "error: out of memory\n");
+        goto done;
+    }
+    if (c->log && !(log = fopen(c->log, "w"))) {
+        fprintf(stderr, "%s: error: cannot write the log\n", c->log);
+        goto done;
+    }
+    if (log)
+        fprintf(log, "epoch,seconds,loss,accuracy,val_loss,val_accuracy\n");
+    for (int e = 1; e <= c->epochs; e++) {
+        rt_metrics tm, vm;
+        double sec;
+        if (run_epoch(&st, tr, order, e, &tm, &sec))
+            goto done;
+        train_seconds += sec;
+        if (te && te->y && rt_evaluate(params, te, c->threads, &vm, NULL))
+            goto done;
+        report_epoch(c, log, e, sec, &tm, te && te->y ? &vm : NULL, tr->n);
+    }
+    if (!c->quiet)
+        printf("train_samples_per_s=%.1f\n", (double)tr->n * c->epochs / train_seconds);
+    rc = 0;
+done:
+    if (log)
+        fclose(log);
+    state_free(&st);
+    free(order);
+    return rc;
+}

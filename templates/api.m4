@@ -1,0 +1,60 @@
+m4_divert(-1)
+m4_dnl api.m4 - the public API of a generated model, shared by NAME.c (which
+m4_dnl must compile alone) and NAME.h (for the code that uses it).
+
+m4_define(«seqc_api», «m4_dnl
+#define seqc_MODEL«»_N_INPUT    seqc_n_in    /* floats per sample: [seqc_in_h][seqc_in_w][seqc_in_c], pixels / 255 */
+#define seqc_MODEL«»_IN_H       seqc_in_h
+#define seqc_MODEL«»_IN_W       seqc_in_w
+#define seqc_MODEL«»_IN_C       seqc_in_c
+#define seqc_MODEL«»_N_CLASSES  seqc_n_classes
+#define seqc_MODEL«»_N_PARAMS   seqc_n_params  /* floats in the parameter vector */
+#define seqc_MODEL«»_N_TENSORS  seqc_n_tensors
+#define seqc_MODEL«»_N_LAYERS   m4_eval(seqc_n_layers - 1)
+#define seqc_MODEL«»_N_ACT      seqc_n_act   /* floats of activation arena per sample */
+/* training defaults from the spec */
+#define seqc_MODEL«»_BATCH_SIZE seqc_batch_size
+#define seqc_MODEL«»_EPOCHS     seqc_epochs
+#define seqc_MODEL«»_SEED       seqc_seed«»UL
+#define seqc_MODEL«»_LEARNING_RATE seqc_lr
+#define seqc_MODEL«»_BETA_1     seqc_beta_1
+#define seqc_MODEL«»_BETA_2     seqc_beta_2
+#define seqc_MODEL«»_EPSILON    seqc_epsilon
+#define seqc_MODEL«»_DATA_DIR   "m4_defn(«seqc_data_dir»)"
+
+/* One parameter tensor, in Keras get_weights() order and layout. */
+typedef struct seqc_model«»_tensor {
+    const char *name;       /* "conv2d_1/kernel" */
+    int rank, dims[4];
+    long offset, size;      /* in floats, into the parameter vector */
+} seqc_model«»_tensor;
+extern const seqc_model«»_tensor seqc_model«»_tensors[seqc_MODEL«»_N_TENSORS];
+
+/* One layer's output, as forward() leaves it in the arena. */
+typedef struct seqc_model«»_layer {
+    const char *name, *kind;
+    int h, w, c;            /* output shape per sample; flat outputs are 1 x 1 x c */
+    long offset, size;      /* region offset*n and size*n floats for a batch of n */
+    long params;
+} seqc_model«»_layer;
+extern const seqc_model«»_layer seqc_model«»_layers[seqc_MODEL«»_N_LAYERS];
+
+/* Keras glorot_uniform kernels and zero biases from a seed. */
+void seqc_model«»_init(float *params, uint64_t seed);
+/* Forward pass over n samples.  act holds n * N_ACT floats; the caller puts
+ * the inputs, [n][N_INPUT], at act[0].  train selects dropout, whose masks
+ * depend only on key and the sample's place in the batch. */
+void seqc_model«»_forward(const float *params, float *act, int n, int train, uint64_t key);
+/* Softmax cross-entropy from the logits forward() left in act.  Returns the
+ * summed loss; counts argmax hits in *correct; if dact is not NULL, writes
+ * dL/dlogits scaled by 'scale' (1 / real batch size) for backward(). */
+double seqc_model«»_loss(const float *act, const int *labels, int n, float scale,
+    float *dact, int *correct);
+/* Backward pass: accumulates into grads (N_PARAMS floats); dact is an arena
+ * like act whose logits region loss() filled. */
+void seqc_model«»_backward(const float *params, float *grads, const float *act,
+    float *dact, int n);
+/* Class probabilities [n][N_CLASSES] from the logits forward() left in act. */
+void seqc_model«»_probs(const float *act, int n, float *probs);
+»)
+m4_divert(0)m4_dnl

@@ -1,0 +1,89 @@
+m4_divert(-1)
+m4_changequote(«,»)
+m4_changecom()
+m4_dnl lib.m4 - the macro library of seqc's templates.
+m4_dnl
+m4_dnl Conventions: run with m4 -P; quotes are « and », which never occur in
+m4_dnl generated C; comments are off so '#' reaches C untouched.  Every
+m4_dnl macro starts with seqc_ (or _seqc_), and the build fails if that
+m4_dnl prefix or m4_ survives into a .c file.  Template comments use m4_dnl.
+
+m4_dnl seqc_fatal(MESSAGE): stop m4 with an error naming the template line.
+m4_define(«seqc_fatal», «m4_errprint(m4___file__:m4___line__: error: $1
+)m4_m4exit(1)»)
+
+m4_dnl seqc_args(NAME, COUNT, GIVEN): check a macro's argument count.
+m4_define(«seqc_args», «m4_ifelse(«$2», «$3», «», «seqc_fatal(«$1 takes $2 arguments, got $3»)»)»)
+
+m4_dnl seqc_forloop(VAR, FROM, TO, BODY): BODY once per VAR = FROM..TO,
+m4_dnl expanded with VAR as a literal (windows are unrolled with it).
+m4_define(«seqc_forloop», «seqc_args(«seqc_forloop», 4, $#)m4_ifelse(m4_eval(«($2) <= ($3)»), «1»,
+«m4_pushdef(«$1»)_seqc_forloop(«$1», m4_eval(«$2»), m4_eval(«$3»), «$4»)m4_popdef(«$1»)»)»)
+m4_define(«_seqc_forloop», «m4_define(«$1», «$2»)$4«»m4_ifelse(«$2», «$3», «»,
+«$0(«$1», m4_incr(«$2»), «$3», «$4»)»)»)
+
+m4_dnl seqc_forloop_down(VAR, FROM, TO, BODY): the same, FROM down to TO.
+m4_define(«seqc_forloop_down», «seqc_args(«seqc_forloop_down», 4, $#)m4_ifelse(m4_eval(«($2) >= ($3)»), «1»,
+«m4_pushdef(«$1»)_seqc_forloop_down(«$1», m4_eval(«$2»), m4_eval(«$3»), «$4»)m4_popdef(«$1»)»)»)
+m4_define(«_seqc_forloop_down», «m4_define(«$1», «$2»)$4«»m4_ifelse(«$2», «$3», «»,
+«$0(«$1», m4_decr(«$2»), «$3», «$4»)»)»)
+
+m4_dnl seqc_foreach(MACRO, A, B, ...): MACRO(A)MACRO(B)...
+m4_define(«seqc_foreach», «m4_ifelse(«$#», «1», «», «$#», «2», «$1(«$2»)»,
+«$1(«$2»)$0(«$1», m4_shift(m4_shift($@)))»)»)
+
+m4_dnl seqc_get(KEY): a definition gen wrote, or a loud failure.
+m4_define(«seqc_get», «m4_ifdef(«$1», «m4_indir(«$1»)», «seqc_fatal(«seqc did not define $1»)»)»)
+
+m4_dnl ---- per-layer binding ---------------------------------------------
+m4_dnl seqc_bind(I) makes layer I's numbers visible as seqc_KEY (seqc_oc,
+m4_dnl seqc_kh, ...); seqc_unbind() restores the previous layer's.
+m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih», «iw», «ic», «oh», «ow», «oc»,
+«kh», «kw», «sh», «sw», «pt», «pb», «pl», «pr», «padded», «in_size», «out_size», «in_off»,
+«out_off», «mask_off», «w_off», «w_size», «b_off», «b_size», «params», «bias», «need_din», «act»,
+«max», «rate», «keep_scale», «ox_block»»)
+m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
+m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
+m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
+m4_define(«seqc_unbind», «seqc_foreach(«_seqc_unbind1», seqc_layer_keys)m4_popdef(«seqc_idx»)»)
+
+m4_dnl seqc_with(I, PART): expand layer I's template part (forward,
+m4_dnl backward, fcall, bcall) from templates/STEM.m4.
+m4_define(«seqc_with», «seqc_bind($1)m4_ifdef(«seqc_»seqc_stem«_$2»,
+«m4_indir(«seqc_»seqc_stem«_$2»)», «seqc_fatal(«no template seqc_»seqc_stem«_$2»)»)seqc_unbind()»)
+m4_define(«seqc_each_layer», «seqc_forloop(«seqc_i», 1, m4_eval(seqc_n_layers - 1), «seqc_with(seqc_i, «$1»)»)»)
+m4_define(«seqc_each_layer_reverse», «seqc_forloop_down(«seqc_i», m4_eval(seqc_n_layers - 1), 1, «seqc_with(seqc_i, «$1»)»)»)
+
+m4_dnl seqc_each_tensor(MACRO): MACRO(I) for each parameter tensor.
+m4_define(«seqc_each_tensor», «m4_ifelse(seqc_n_tensors, «0», «», «seqc_forloop(«seqc_t», 0, m4_eval(seqc_n_tensors - 1), «$1(seqc_t)»)»)»)
+m4_define(«seqc_T», «seqc_get(«seqc_T$1_$2»)»)
+
+m4_dnl ---- buffers of the current layer, for a batch of n ------------------
+m4_dnl Region k of the activation arena starts at k*n floats.
+m4_define(«seqc_in_ptr», «$1 + seqc_in_off«»L * n»)
+m4_define(«seqc_out_ptr», «$1 + seqc_out_off«»L * n»)
+m4_define(«seqc_mask_ptr», «$1 + seqc_mask_off«»L * n»)
+m4_define(«seqc_shape_in», «m4_ifelse(seqc_ih«x»seqc_iw, «1x1», «[n][seqc_ic]», «[n][seqc_ih][seqc_iw][seqc_ic]»)»)
+m4_define(«seqc_shape_out», «m4_ifelse(seqc_oh«x»seqc_ow, «1x1», «[n][seqc_oc]», «[n][seqc_oh][seqc_ow][seqc_oc]»)»)
+
+m4_dnl ---- activations ----------------------------------------------------
+m4_dnl seqc_act_fwd(ACT, X): the activation of X (X a plain lvalue).
+m4_define(«seqc_act_fwd», «m4_ifelse(«$1», «linear», «$2»,
+«$1», «relu», «($2 > 0.0f ? $2 : 0.0f)»,
+«$1», «sigmoid», «(1.0f / (1.0f + expf(-$2)))»,
+«$1», «tanh», «tanhf($2)»,
+«seqc_fatal(«unknown activation $1»)»)»)
+m4_dnl seqc_act_bwd(ACT, Y, DY): dL/dX from the output Y and dL/dY.
+m4_define(«seqc_act_bwd», «m4_ifelse(«$1», «linear», «$3»,
+«$1», «relu», «($2 > 0.0f ? $3 : 0.0f)»,
+«$1», «sigmoid», «($3 * $2 * (1.0f - $2))»,
+«$1», «tanh», «($3 * (1.0f - $2 * $2))»,
+«seqc_fatal(«unknown activation $1»)»)»)
+
+m4_dnl seqc_if(COND, TEXT): TEXT when COND is 1.
+m4_define(«seqc_if», «m4_ifelse(«$1», «1», «$2», «$3»)»)
+
+m4_dnl seqc_zero_din: clear the current layer's input-gradient region before
+m4_dnl its backward accumulates into it (only when someone needs it).
+m4_define(«seqc_zero_din», «seqc_if(seqc_need_din, «
+    memset(seqc_in_ptr(dact), 0, sizeof(float) * seqc_in_size * (size_t)n);»)»)

@@ -12,6 +12,7 @@
 
 SPEC ?= specs/seed.yaml
 OUT ?= out
+SEQC ?= out/seqc
 NAME := $(basename $(notdir $(SPEC)))
 
 CC ?= cc
@@ -62,14 +63,15 @@ $(OUT)/.deps:
 	@touch $@
 
 # ---- the compiler ----------------------------------------------------------
-$(OUT)/seqc: $(GEN_SRC) $(GEN_HDR) | $(OUT)/.deps
+$(SEQC): $(GEN_SRC) $(GEN_HDR) | $(OUT)/.deps
+	@mkdir -p $(dir $@)
 	$(CC) $(GEN_CFLAGS) $(YAML_CFLAGS) -o $@ $(GEN_SRC) $(YAML_LIBS) -lm
 
 # ---- one model ---------------------------------------------------------------
 model: $(OUT)/$(NAME)
 
-$(OUT)/$(NAME).defs.m4: $(SPEC) $(OUT)/seqc
-	$(OUT)/seqc -o $@ $(SPEC)
+$(OUT)/$(NAME).defs.m4: $(SPEC) $(SEQC)
+	$(SEQC) -o $@ $(SPEC)
 
 # m4 writes to a temporary file; a macro name that survives into C (a typo
 # or an overquoted macro in a template) fails the build.

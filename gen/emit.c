@@ -110,7 +110,7 @@ static void emit_tensor(FILE *f, const gen_model *m, int i)
     T("name", "%s", t->name);
     T("rank", "%d", t->rank);
     for (int d = 0; d < 4; d++) {
-        char field[8];
+        char field[16];
         snprintf(field, sizeof field, "d%d", d);
         T(field, "%d", d < t->rank ? t->dims[d] : 0);
     }

@@ -141,3 +141,9 @@ const gen_kind *gen_find_kind(const char *name)
             return &gen_kinds[i];
     return NULL;
 }
+
+const char *gen_act_name(gen_act a)
+{
+    static const char *const names[] = {"linear", "relu", "sigmoid", "tanh", "softmax"};
+    return names[a];
+}

@@ -13,7 +13,7 @@ static int too_big(const gen_model *m, const gen_layer *l, const char *what, lon
 {
     if (size <= GEN_SIZE_MAX)
         return 0;
-    gen_error(m->path, l->mark, "%s of %s would hold %ld floats (at most %ld)",
+    gen_error(m->path, l->mark, "%s %s would hold %ld floats (at most %ld)",
               what, l->name, size, GEN_SIZE_MAX);
     return 1;
 }
@@ -98,7 +98,7 @@ static int layout(gen_model *m, int i, int *flat)
     if (l->kind->shape(m, l))
         return -1;
     long size = (long)l->oh * l->ow * l->oc;
-    if (size <= 0 || too_big(m, l, "the output", size))
+    if (size <= 0 || too_big(m, l, "the output of", size))
         return -1;
     l->out_size = size;
     if (l->kind->id == GEN_FLATTEN || l->kind->id == GEN_DENSE)
@@ -162,4 +162,12 @@ int gen_lower(gen_model *m)
     m->n_in = m->layers[0].out_size;
     m->n_classes = (int)last->out_size;
     return 0;
+}
+
+void gen_model_free(gen_model *m)
+{
+    free(m->layers);
+    free(m->tensors);
+    m->layers = NULL;
+    m->tensors = NULL;
 }

@@ -46,18 +46,6 @@ static const char usage[] =
 "  default to activation linear; pooling strides default to pool_size.\n"
 "  softmax may only be the last layer's activation.\n";
 
-const char *gen_act_name(gen_act a)
-{
-    static const char *const names[] = {"linear", "relu", "sigmoid", "tanh", "softmax"};
-    return names[a];
-}
-
-void gen_model_free(gen_model *m)
-{
-    free(m->layers);
-    free(m->tensors);
-}
-
 static void defaults(gen_model *m, const char *path)
 {
     memset(m, 0, sizeof *m);

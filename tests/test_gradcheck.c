@@ -1,0 +1,137 @@
+/* test_gradcheck.c - the generated backward pass against finite
+ * differences of the generated forward pass, for one model (built with
+ * -DRT_MODEL_HEADER='"NAME.h"').  Every parameter is checked.
+ *
+ * The loss is computed in float, so a central difference with step h has
+ * an error of about eps_float*|L|/h from rounding plus h^2 from curvature.
+ * Each gradient is checked with two steps (1e-2 and 3e-3): it passes when
+ * either agrees within 1e-2 relative (floor 1e-3).  A wrong backward is
+ * off by O(1) relative and fails both. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+#define N 3
+#define KEY 12345u
+
+static float *act, *dact, *params, *grads;
+static int labels[N];
+
+static uint64_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005u + 1442695040888963407u;
+    return *s >> 33;
+}
+
+static void set_input(void)
+{
+    uint64_t s = 99;
+    for (int i = 0; i < N * MODEL_N_INPUT; i++)
+        act[i] = (float)(lcg(&s) % 1000) / 1000.0f;
+}
+
+static double loss_at(void)
+{
+    set_input();
+    model_forward(params, act, N, 1, KEY);
+    return model_loss(act, labels, N, 1.0f / N, NULL, NULL) / N;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    act = malloc(sizeof(float) * N * MODEL_N_ACT);
+    dact = malloc(sizeof(float) * N * MODEL_N_ACT);
+    params = malloc(sizeof(float) * MODEL_N_PARAMS);
+    grads = calloc(MODEL_N_PARAMS, sizeof(float));
+    uint64_t s = 7;
+    model_init(params, 3);
+    for (int t = 0; t < MODEL_N_TENSORS; t++)     /* non-zero biases too */
+        if (model_tensors[t].rank == 1)
+            for (long i = 0; i < model_tensors[t].size; i++)
+                params[model_tensors[t].offset + i] = (float)((int)(lcg(&s) % 200) - 100) / 500.0f;
+    for (int i = 0; i < N; i++)
+        labels[i] = (int)(lcg(&s) % MODEL_N_CLASSES);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(act), free(dact), free(params), free(grads);
+    return 0;
+}
+
+static double numeric(long i, float h)
+{
+    const float w = params[i];
+    params[i] = w + h;
+    double up = loss_at();
+    params[i] = w - h;
+    double down = loss_at();
+    params[i] = w;
+    return (up - down) / ((double)(w + h) - (double)(w - h));  /* the step as stored */
+}
+
+static int close_enough(double a, double n)
+{
+    return fabs(a - n) <= 1e-3 + 1e-2 * fabs(n);
+}
+
+static void test_gradients(void **state)
+{
+    (void)state;
+    set_input();
+    model_forward(params, act, N, 1, KEY);
+    model_loss(act, labels, N, 1.0f / N, dact, NULL);
+    model_backward(params, grads, act, dact, N);
+    int bad = 0, nonzero = 0;
+    for (int t = 0; t < MODEL_N_TENSORS; t++) {
+        const model_tensor *T = &model_tensors[t];
+        double worst = 0.0;
+        for (long i = 0; i < T->size; i++) {
+            const long at = T->offset + i;
+            const double a = grads[at];
+            double n1 = numeric(at, 1e-2f), n2 = n1;
+            if (!close_enough(a, n1))
+                n2 = numeric(at, 3e-3f);
+            nonzero += fabs(a) > 1e-6;
+            double err = fabs(a - n2) / (1e-3 + fabs(n2));
+            worst = err > worst ? err : worst;
+            if (!close_enough(a, n1) && !close_enough(a, n2) && bad++ < 10)
+                printf("%s[%ld]: backward %.6g, finite difference %.6g / %.6g\n",
+                       T->name, i, a, n1, n2);
+        }
+        printf("  %-28s %6ld values, worst relative error %.2e\n", T->name, T->size, worst);
+    }
+    assert_int_equal(bad, 0);
+    assert_true(nonzero > MODEL_N_PARAMS / 4);   /* the check saw real gradients */
+}
+
+/* The same key gives the same dropout mask; train=0 is deterministic and
+ * differs from train=1 only through dropout. */
+static void test_forward_deterministic(void **state)
+{
+    (void)state;
+    double a = loss_at(), b = loss_at();
+    assert_true(a == b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forward_deterministic),
+        cmocka_unit_test(test_gradients),
+    };
+    printf("gradient check of %s\n", MODEL_NAME);
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,137 @@
+/* test_shapes.c - shape inference and TensorFlow padding for each layer
+ * kind, including stride-2 'same' on odd sizes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../gen/layers.h"
+
+static gen_model m;
+
+/* Compile "layers:" + body, the last layer a softmax dense. */
+static int lower(const char *layers)
+{
+    const char *path = "out/test/shape.yaml";
+    FILE *f = fopen(path, "w");
+    fprintf(f, "layers:\n%s  - flatten:\n  - dense: {units: 2, activation: softmax}\n", layers);
+    fclose(f);
+    gen_model_free(&m);
+    memset(&m, 0, sizeof m);
+    m.path = path;
+    return gen_parse(path, &m) || gen_check(&m) || gen_lower(&m) ? -1 : 0;
+}
+
+static void expect(int layer, int oh, int ow, int oc, int pt, int pb, int pl, int pr)
+{
+    const gen_layer *l = &m.layers[layer];
+    int got[7] = {l->oh, l->ow, l->oc, l->pt, l->pb, l->pl, l->pr};
+    int want[7] = {oh, ow, oc, pt, pb, pl, pr};
+    for (int i = 0; i < 7; i++)
+        if (got[i] != want[i])
+            printf("%s: oh ow oc pt pb pl pr = %d %d %d %d %d %d %d\n", l->name,
+                   got[0], got[1], got[2], got[3], got[4], got[5], got[6]);
+    assert_memory_equal(got, want, sizeof got);
+}
+
+static void test_conv_same_stride2_odd(void **s)
+{
+    (void)s;
+    /* TF: out = ceil(7/2) = 4; pad_total = (4-1)*2 + 3 - 7 = 2 -> 1/1 */
+    assert_int_equal(lower("  - input: {shape: [7, 8, 3]}\n"
+                           "  - conv2d: {filters: 5, kernel_size: 3, strides: 2, padding: same}\n"), 0);
+    /* width 8: out 4, pad_total = 3*2 + 3 - 8 = 1 -> 0 left, 1 right */
+    expect(1, 4, 4, 5, 1, 1, 0, 1);
+    assert_int_equal(m.layers[1].w_size, 3 * 3 * 3 * 5);
+    assert_int_equal(m.layers[1].b_size, 5);
+}
+
+static void test_conv_same_even_kernel(void **s)
+{
+    (void)s;
+    /* kernel 4, stride 1, size 5: pad_total 3 -> 1 top, 2 bottom */
+    assert_int_equal(lower("  - input: {shape: [5, 5, 1]}\n"
+                           "  - conv2d: {filters: 2, kernel_size: 4, padding: same, use_bias: false}\n"), 0);
+    expect(1, 5, 5, 2, 1, 2, 1, 2);
+    assert_int_equal(m.layers[1].b_size, 0);
+}
+
+static void test_conv_valid_strided(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [28, 28, 1]}\n"
+                           "  - conv2d: {filters: 8, kernel_size: [5, 3], strides: [2, 3]}\n"), 0);
+    expect(1, 12, 9, 8, 0, 0, 0, 0);   /* floor((28-5)/2)+1, floor((28-3)/3)+1 */
+}
+
+static void test_pools(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [7, 5, 2]}\n"
+                           "  - max_pooling2d: {pool_size: 2, padding: same}\n"
+                           "  - average_pooling2d: {pool_size: 3, strides: 1, padding: same}\n"
+                           "  - max_pooling2d: {pool_size: [2, 1]}\n"), 0);
+    expect(1, 4, 3, 2, 0, 1, 0, 1);    /* 7 -> 4 pads bottom, 5 -> 3 pads right */
+    expect(2, 4, 3, 2, 1, 1, 1, 1);
+    expect(3, 2, 3, 2, 0, 0, 0, 0);
+}
+
+static void test_zero_padding(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [4, 4, 3]}\n"
+                           "  - zero_padding2d: {padding: [[1, 2], [0, 3]]}\n"
+                           "  - zero_padding2d: {padding: [1, 2]}\n"
+                           "  - zero_padding2d:\n"), 0);
+    expect(1, 7, 7, 3, 1, 2, 0, 3);
+    expect(2, 9, 11, 3, 1, 1, 2, 2);
+    expect(3, 11, 13, 3, 1, 1, 1, 1);   /* Keras default padding 1 */
+}
+
+static void test_flatten_dense_layout(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [3, 4, 5]}\n"
+                           "  - dropout: {rate: 0.5}\n"), 0);
+    const gen_layer *flat = &m.layers[2], *dense = &m.layers[3];
+    assert_int_equal(flat->oc, 60);
+    assert_int_equal(flat->out_off, flat->in_off);        /* a view */
+    assert_int_equal(dense->w_size, 60 * 2);
+    assert_int_equal(m.n_params, 122);
+    assert_true(m.layers[1].keep_scale == (double)2.0f);
+    /* input, dropout out + mask, dense out: 60 + 60 + 60 + 2 */
+    assert_int_equal(m.n_act, 182);
+}
+
+static void test_need_din(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [6, 6, 1]}\n"
+                           "  - zero_padding2d: {padding: 1}\n"
+                           "  - conv2d: {filters: 2, kernel_size: 3}\n"
+                           "  - max_pooling2d: {pool_size: 2}\n"), 0);
+    assert_int_equal(m.layers[1].need_din, 0);   /* nothing before it learns */
+    assert_int_equal(m.layers[2].need_din, 0);
+    assert_int_equal(m.layers[3].need_din, 1);
+}
+
+int main(void)
+{
+    gen_quiet = 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conv_same_stride2_odd),
+        cmocka_unit_test(test_conv_same_even_kernel),
+        cmocka_unit_test(test_conv_valid_strided),
+        cmocka_unit_test(test_pools),
+        cmocka_unit_test(test_zero_padding),
+        cmocka_unit_test(test_flatten_dense_layout),
+        cmocka_unit_test(test_need_din),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    gen_model_free(&m);
+    return rc;
+}

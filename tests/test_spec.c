@@ -1,0 +1,144 @@
+/* test_spec.c - the front end: good specs pass every pass; every bad spec
+ * in tests/specs/bad/ is rejected at the line:col its "# expect:" names. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../gen/layers.h"
+
+static int compile(const char *path, gen_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->path = path;
+    m->batch_size = 32, m->epochs = 1, m->lr = 0.001;
+    m->beta_1 = 0.9, m->beta_2 = 0.999, m->epsilon = 1e-7;
+    gen_last_error[0] = 0;
+    return gen_parse(path, m) || gen_check(m) || gen_lower(m) ? -1 : 0;
+}
+
+/* "# expect: LINE:COL: fragment" on the first line of a bad spec */
+static int expectation(const char *path, char *where, char *fragment)
+{
+    char line[512] = "";
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    if (!fgets(line, sizeof line, f))
+        line[0] = 0;
+    fclose(f);
+    line[strcspn(line, "\n")] = 0;
+    if (strncmp(line, "# expect: ", 10))
+        return -1;
+    const char *p = line + 10, *colon = strchr(strchr(p, ':') + 1, ':');
+    memcpy(where, p, (size_t)(colon - p));
+    where[colon - p] = 0;
+    strcpy(fragment, colon + 2);
+    return 0;
+}
+
+static void test_bad_specs(void **state)
+{
+    (void)state;
+    DIR *d = opendir("tests/specs/bad");
+    assert_non_null(d);
+    int count = 0, failed = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strstr(e->d_name, ".yaml"))
+            continue;
+        char path[512], where[64], fragment[400], want[600];
+        snprintf(path, sizeof path, "tests/specs/bad/%s", e->d_name);
+        if (expectation(path, where, fragment)) {
+            printf("no '# expect: LINE:COL: text' line in %s\n", path);
+            failed++;
+            continue;
+        }
+        gen_model m;
+        int rc = compile(path, &m);
+        gen_model_free(&m);
+        snprintf(want, sizeof want, "%s:%s: error: ", path, where);
+        if (rc == 0 || strncmp(gen_last_error, want, strlen(want)) || !strstr(gen_last_error, fragment)) {
+            printf("%s: want '%s...%s'\n  got '%s'\n", path, want, fragment, gen_last_error);
+            failed++;
+        }
+        count++;
+    }
+    closedir(d);
+    printf("%d bad specs checked\n", count);
+    assert_true(count >= 40);
+    assert_int_equal(failed, 0);
+}
+
+static void check_good(const char *path, long params, int classes)
+{
+    gen_model m;
+    int rc = compile(path, &m);
+    if (rc)
+        printf("%s\n", gen_last_error);
+    assert_int_equal(rc, 0);
+    assert_int_equal(m.n_params, params);
+    assert_int_equal(m.n_classes, classes);
+    gen_model_free(&m);
+}
+
+static void test_good_specs(void **state)
+{
+    (void)state;
+    check_good("specs/seed.yaml", 157606, 10);      /* Keras model.summary() */
+    check_good("specs/mlp.yaml", 235146, 10);
+    check_good("specs/smallcnn.yaml", 15338, 10);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    gen_model m;
+    assert_int_equal(compile("specs/mlp.yaml", &m), 0);
+    assert_string_equal(m.layers[1].name, "dense_1");
+    assert_string_equal(m.layers[3].name, "dense_2");
+    assert_int_equal(m.batch_size, 64);
+    assert_true(m.lr == 0.001 && m.epsilon == 1e-7);   /* Keras Adam defaults */
+    assert_int_equal(m.layers[1].use_bias, 1);
+    gen_model_free(&m);
+    assert_int_equal(compile("specs/seed.yaml", &m), 0);
+    assert_string_equal(m.name, "seed");
+    assert_int_equal(m.layers[3].sh, 2);               /* pool strides = pool_size */
+    assert_string_equal(m.data_dir, "out/data/mnist");
+    gen_model_free(&m);
+}
+
+/* A spec larger than any model needs is refused before parsing. */
+static void test_huge_file(void **state)
+{
+    (void)state;
+    const char *path = "out/test/huge.yaml";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("layers:\n", f);
+    for (int i = 0; i < 50 * 1024 * 1024 / 32; i++)
+        fputs("  - dense: {units: 10}         \n", f);
+    fclose(f);
+    gen_model m;
+    assert_int_equal(compile(path, &m), -1);
+    gen_model_free(&m);
+    assert_non_null(strstr(gen_last_error, "huge.yaml:1:1: error: spec is larger than"));
+    remove(path);
+}
+
+int main(void)
+{
+    gen_quiet = 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_specs),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_specs),
+        cmocka_unit_test(test_huge_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -108,6 +108,14 @@ demo: deps data
 test: deps data
 	@tests/run
 
+# Regenerate the golden fixtures from the PyTorch reference (needs Debian's
+# python3-torch; make test itself does not).
+golden: deps data
+	@dpkg -s python3-torch >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-yaml; } || \
+	  { echo "run: sudo apt-get install -y python3-torch python3-yaml"; exit 1; }
+	tests/reference/make_golden.sh
+
 bench: deps
 	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
 	bench/run

@@ -43,6 +43,24 @@ static const char *num(double v)
     return b;
 }
 
+/* A float as a C literal body: shortest text that reads back as the same
+ * float, always with a '.' or an exponent so that appending 'f' is valid. */
+static const char *fnum(double v)
+{
+    static char buf[4][40];
+    static int k;
+    char *b = buf[k++ & 3];
+    float f = (float)v;
+    for (int prec = 1; prec <= 9; prec++) {
+        snprintf(b, 32, "%.*g", prec, (double)f);
+        if (strtof(b, NULL) == f)
+            break;
+    }
+    if (!strpbrk(b, ".e"))
+        strcat(b, ".0");
+    return b;
+}
+
 static void emit_model(FILE *f, const gen_model *m)
 {
     def(f, "seqc_model", "%s", m->name);
@@ -95,8 +113,8 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("need_din", "%d", l->need_din);
     L("act", "%s", gen_act_name((gen_act)l->act_code));
     L("max", "%d", l->kind->id == GEN_MAXPOOL);
-    L("rate", "%.9g", l->rate);
-    L("keep_scale", "%.9g", l->keep_scale);
+    L("rate", "%s", fnum(l->rate));
+    L("keep_scale", "%s", fnum(l->keep_scale));
     L("ox_block", "%d", l->ox_block);
 #undef L
 }

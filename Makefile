@@ -16,6 +16,8 @@ SEQC ?= out/seqc
 NAME := $(basename $(notdir $(SPEC)))
 
 CC ?= cc
+# Samples per block in the generated code: the inner loops are V lanes wide.
+V ?= 16
 M4 ?= m4
 WARN := -Wall -Wextra
 YAML_CFLAGS = $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
@@ -76,8 +78,8 @@ $(OUT)/$(NAME).defs.m4: $(SPEC) $(SEQC)
 # m4 writes to a temporary file; a macro name that survives into C (a typo
 # or an overquoted macro in a template) fails the build.
 $(OUT)/$(NAME).c $(OUT)/$(NAME).h: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
-	$(M4) -P -I templates templates/lib.m4 $< templates/model.c.m4 > $(OUT)/$(NAME).c.tmp
-	$(M4) -P -I templates templates/lib.m4 $< templates/model.h.m4 > $(OUT)/$(NAME).h.tmp
+	$(M4) -P -Dseqc_V=$(V) -I templates templates/lib.m4 $< templates/model.c.m4 > $(OUT)/$(NAME).c.tmp
+	$(M4) -P -Dseqc_V=$(V) -I templates templates/lib.m4 $< templates/model.h.m4 > $(OUT)/$(NAME).h.tmp
 	@if grep -n 'm4_\|seqc_' $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; then \
 	  echo "error: m4 macro names survived into the generated C (see above)"; \
 	  rm -f $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; exit 1; fi

@@ -115,7 +115,9 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("max", "%d", l->kind->id == GEN_MAXPOOL);
     L("rate", "%s", fnum(l->rate));
     L("keep_scale", "%s", fnum(l->keep_scale));
-    L("ox_block", "%d", l->ox_block);
+    L("ob", "%d", l->ob);
+    L("cbw", "%d", l->cbw);
+    L("cbd", "%d", l->cbd);
 #undef L
 }
 

@@ -54,7 +54,10 @@ typedef struct gen_layer {
     int alias;              /* output is the input buffer (flatten) */
     int act_code;           /* activation computed in C (softmax fused -> linear) */
     double keep_scale;      /* dropout: 1 / (1 - rate) */
-    int ox_block;           /* conv2d: output columns per register block */
+    /* register blocking of the templates' inner loops (divisors, so no
+     * remainder loops): output channels, input channels for the kernel
+     * gradient, input channels for the input gradient */
+    int ob, cbw, cbd;
 } gen_layer;
 
 typedef struct gen_tensor {

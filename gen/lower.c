@@ -107,22 +107,29 @@ static int layout(gen_model *m, int i, int *flat)
         l->in_size = size;
         *flat = l->rank == 1;
     }
-    if (i == 0 || l->alias) {
-        l->out_off = l->in_off;     /* the input region, or a view of it */
+    if (i == 0) {
+        /* region 0: the inputs as the caller writes them, [n][N_INPUT];
+         * the input layer re-lays them out for the templates */
+        l->in_off = 0;
+        l->out_off = size;
+        m->n_act = 2 * size;
+    } else if (l->alias) {
+        l->out_off = l->in_off;     /* a view of its input */
     } else {
         l->out_off = m->n_act;
         m->n_act += size;
     }
-    if (i == 0)
-        m->n_act = size;
     if (l->kind->id == GEN_DROPOUT) {
         l->mask_off = m->n_act;
         m->n_act += size;
         l->keep_scale = (double)(float)(1.0 / (1.0 - l->rate));
     }
     l->act_code = l->act == GEN_ACT_SOFTMAX ? GEN_ACT_LINEAR : l->act;
-    if (l->kind->id == GEN_CONV2D)
-        l->ox_block = largest_divisor_upto(l->ow, 4);
+    /* Blocks sized so the accumulators of the templates' inner loops fit in
+     * the registers of an x86-64 AVX-512 or AArch64 core. */
+    l->ob = largest_divisor_upto(l->oc, 8);
+    l->cbw = largest_divisor_upto(l->ic, 12 / l->ob > 0 ? 12 / l->ob : 1);
+    l->cbd = largest_divisor_upto(l->ic, 8);
     long pair = 4 * (l->in_size + l->out_size);
     if (pair > m->act_bytes_infer)
         m->act_bytes_infer = pair;

@@ -7,6 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "model.h"
 #include "rt.h"
 
@@ -76,6 +80,16 @@ static long online_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? n : 1;
+}
+
+/* Every parallel region (Adam, gradient sums) uses the same team. */
+static void use_threads(int n)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(n);
+#else
+    (void)n;
+#endif
 }
 
 static void defaults(rt_config *c)
@@ -200,6 +214,7 @@ static int cmd_train(int argc, char **argv)
         return printf(usage_train, prog, c.epochs, c.batch_size, c.lr, c.seed, online_cores()), RT_OK;
     if (parse_opts(argc, argv, &c, 1))
         return RT_EUSAGE;
+    use_threads(c.threads);
     if (load_sets(&c, &tr, &te, 1))
         return free_sets(&c, &tr, &te, 1), RT_EINPUT;
     if (!c.quiet)
@@ -233,6 +248,7 @@ static int cmd_eval(int argc, char **argv)
         return printf(usage_eval, prog), RT_OK;
     if (parse_opts(argc, argv, &c, 0))
         return RT_EUSAGE;
+    use_threads(c.threads);
     if (!c.weights)
         return usage_error("%s needs --weights FILE", "eval");
     float *params = malloc(sizeof(float) * MODEL_N_PARAMS);

@@ -53,8 +53,8 @@ static rt_ws *ws_new(int threads, int chunk)
 {
     rt_ws *w = calloc((size_t)threads, sizeof *w);
     for (int t = 0; w && t < threads; t++) {
-        w[t].act = malloc(sizeof(float) * (size_t)chunk * MODEL_N_ACT);
-        w[t].dact = malloc(sizeof(float) * (size_t)chunk * MODEL_N_ACT);
+        w[t].act = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk));
+        w[t].dact = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk));
         w[t].labels = malloc(sizeof(int) * (size_t)chunk);
         if (!w[t].act || !w[t].dact || !w[t].labels)
             return free(w[t].act), free(w[t].dact), free(w[t].labels), free(w), NULL;
@@ -230,7 +230,9 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
     memset(st, 0, sizeof *st);
     st->c = c;
     st->params = params;
+    /* at most RT_CHUNKS chunks, each a whole number of V-sample blocks */
     st->chunk = (c->batch_size + RT_CHUNKS - 1) / RT_CHUNKS;
+    st->chunk = (st->chunk + MODEL_V - 1) / MODEL_V * MODEL_V;
     st->grad = malloc(sizeof(float) * MODEL_N_PARAMS);
     st->cgrad = malloc(sizeof(float) * (size_t)MODEL_N_PARAMS * RT_CHUNKS);
     st->ws = ws_new(c->threads, st->chunk);

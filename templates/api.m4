@@ -12,6 +12,9 @@ m4_define(«seqc_api», «m4_dnl
 #define seqc_MODEL«»_N_TENSORS  seqc_n_tensors
 #define seqc_MODEL«»_N_LAYERS   m4_eval(seqc_n_layers - 1)
 #define seqc_MODEL«»_N_ACT      seqc_n_act   /* floats of activation arena per sample */
+#define seqc_MODEL«»_V          seqc_V   /* samples per block in this build */
+/* floats of arena (act, dact) for a batch of n */
+#define seqc_MODEL«»_ARENA_FLOATS(n) ((long)(((n) + seqc_MODEL«»_V - 1) / seqc_MODEL«»_V) * seqc_MODEL«»_V * seqc_MODEL«»_N_ACT)
 /* training defaults from the spec */
 #define seqc_MODEL«»_BATCH_SIZE seqc_batch_size
 #define seqc_MODEL«»_EPOCHS     seqc_epochs
@@ -34,16 +37,16 @@ extern const seqc_model«»_tensor seqc_model«»_tensors[seqc_MODEL«»_N_TENSO
 typedef struct seqc_model«»_layer {
     const char *name, *kind;
     int h, w, c;            /* output shape per sample; flat outputs are 1 x 1 x c */
-    long offset, size;      /* region offset*n and size*n floats for a batch of n */
+    long offset, size;      /* region at offset * np floats (np = n rounded up to V); size per sample */
     long params;
 } seqc_model«»_layer;
 extern const seqc_model«»_layer seqc_model«»_layers[seqc_MODEL«»_N_LAYERS];
 
 /* Keras glorot_uniform kernels and zero biases from a seed. */
 void seqc_model«»_init(float *params, uint64_t seed);
-/* Forward pass over n samples.  act holds n * N_ACT floats; the caller puts
- * the inputs, [n][N_INPUT], at act[0].  train selects dropout, whose masks
- * depend only on key and the sample's place in the batch. */
+/* Forward pass over n samples.  act holds ARENA_FLOATS(n) floats; the caller
+ * puts the inputs, [n][N_INPUT], at act[0].  train selects dropout, whose
+ * masks depend only on key and the sample's place in the batch. */
 void seqc_model«»_forward(const float *params, float *act, int n, int train, uint64_t key);
 /* Softmax cross-entropy from the logits forward() left in act.  Returns the
  * summed loss; counts argmax hits in *correct; if dact is not NULL, writes
@@ -56,5 +59,7 @@ void seqc_model«»_backward(const float *params, float *grads, const float *act
     float *dact, int n);
 /* Class probabilities [n][N_CLASSES] from the logits forward() left in act. */
 void seqc_model«»_probs(const float *act, int n, float *probs);
+/* Layer 'layer' of the layers table as forward() left it: [n][size]. */
+void seqc_model«»_layer_output(const float *act, int n, int layer, float *dst);
 »)
 m4_divert(0)m4_dnl

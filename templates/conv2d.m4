@@ -1,19 +1,21 @@
 m4_divert(-1)
-m4_dnl conv2d.m4 - Conv2D, kernel HWIO [kh][kw][cin][cout], NHWC activations.
-m4_dnl Windows are unrolled: one block per (ky, kx) tap with literal offsets.
-m4_dnl A tap outside the input (padding 'same') contributes nothing, as
-m4_dnl TensorFlow's zero padding; the check is emitted only when padded.
+m4_dnl conv2d.m4 - Conv2D, kernel HWIO [kh][kw][cin][cout], blocked NHWC
+m4_dnl activations [nb][h][w][c][V].  Windows are unrolled: one block per
+m4_dnl (ky, kx) tap with literal offsets.  A tap outside the input (padding
+m4_dnl 'same') contributes nothing, as TensorFlow's zero padding; the check is
+m4_dnl emitted only when the layer pads.  Each lane sums its own sample in
+m4_dnl the same order for any V, so V = 1 and V = 16 give the same bits.
 
-m4_dnl _seqc_conv_tap(BODY): BODY with xp/wp set for tap (seqc_ky, seqc_kx).
+m4_dnl _seqc_conv_tap(BODY): BODY with iy/ix set for tap (seqc_ky, seqc_kx).
 m4_define(«_seqc_conv_tap», «
             { /* tap ky=seqc_ky kx=seqc_kx */
                 const int iy = oy * seqc_sh + m4_eval(seqc_ky - seqc_pt), ix = ox * seqc_sw + m4_eval(seqc_kx - seqc_pl);
-seqc_if(seqc_padded, «                if (iy >= 0 && iy < seqc_ih && ix >= 0 && ix < seqc_iw) {
-», «                {
-»)m4_dnl
+                seqc_if(seqc_padded, «if (iy >= 0 && iy < seqc_ih && ix >= 0 && ix < seqc_iw) »){
 $1
                 }
             }»)
+m4_define(«_seqc_conv_taps», «seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_conv_tap(«$1»)»)»)»)
+m4_define(«_seqc_tap_w», «m4_eval((seqc_ky * seqc_kw + seqc_kx) * seqc_ic * seqc_oc)»)
 
 m4_define(«seqc_conv2d_forward», «
 /* seqc_name: Conv2D seqc_oc@seqc_kh«x»seqc_kw, strides seqc_sh«x»seqc_sw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
@@ -22,77 +24,119 @@ m4_define(«seqc_conv2d_forward», «
  *   bias   [seqc_oc]seqc_if(seqc_bias, «», « (none)»)
  *   out    seqc_shape_out */
 static void seqc_name«»_forward(const float *restrict in, float *restrict out,
-    const float *restrict kernel, const float *restrict bias, int n)
+    const float *restrict kernel, const float *restrict bias, int nb)
 {
     seqc_if(seqc_bias, «», «(void)bias;»)
-    for (int s = 0; s < n; s++) {
-        const float *restrict x = in + (long)s * seqc_in_size;
-        float *restrict y = out + (long)s * seqc_out_size;
+    for (int b = 0; b < nb; b++) {
+        const float *restrict x = in + (long)b * m4_eval(seqc_in_size * seqc_V);
+        float *restrict y = out + (long)b * m4_eval(seqc_out_size * seqc_V);
         for (int oy = 0; oy < seqc_oh; oy++)
-        for (int ox = 0; ox < seqc_ow; ox++) {
-            float acc[seqc_oc];
-            for (int o = 0; o < seqc_oc; o++)
-                acc[o] = seqc_if(seqc_bias, «bias[o]», «0.0f»);
-seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_conv_tap(«m4_dnl
-                    const float *restrict xp = x + (iy * seqc_iw + ix) * seqc_ic;
-                    const float *restrict wp = kernel + m4_eval((seqc_ky * seqc_kw + seqc_kx) * seqc_ic * seqc_oc);
-                    for (int c = 0; c < seqc_ic; c++)
-                        for (int o = 0; o < seqc_oc; o++)
-                            acc[o] += xp[c] * wp[c * seqc_oc + o];»)»)»)
-            float *restrict yp = y + (oy * seqc_ow + ox) * seqc_oc;
-            for (int o = 0; o < seqc_oc; o++)
-                yp[o] = seqc_act_fwd(seqc_act, «acc[o]»);
+        for (int ox = 0; ox < seqc_ow; ox++)
+        for (int ob = 0; ob < seqc_oc; ob += seqc_ob) {
+            lanes acc[seqc_ob];
+            for (int j = 0; j < seqc_ob; j++)
+                acc[j] = L_SET1(seqc_if(seqc_bias, «bias[ob + j]», «0.0f»));
+_seqc_conv_taps(«m4_dnl
+                    const float *restrict xp = x + (iy * seqc_iw + ix) * m4_eval(seqc_ic * seqc_V);
+                    const float *restrict wp = kernel + _seqc_tap_w + ob;
+                    for (int c = 0; c < seqc_ic; c++) {
+                        const lanes xv = L_LOAD(xp + c * seqc_V);
+                        for (int j = 0; j < seqc_ob; j++)
+                            L_MADD(acc[j], xv, wp[c * seqc_oc + j]);
+                    }»)
+            float *restrict yp = y + ((oy * seqc_ow + ox) * seqc_oc + ob) * seqc_V;
+            for (int j = 0; j < seqc_ob; j++)
+                L_STORE(yp + j * seqc_V, acc[j]);
+            for (int k = 0; k < m4_eval(seqc_ob * seqc_V); k++)
+                yp[k] = seqc_act_fwd(seqc_act, «yp[k]»);
         }
     }
 }
 »)
 
 m4_define(«seqc_conv2d_backward», «
-/* seqc_name backward: dout [n][seqc_oh][seqc_ow][seqc_oc] is turned in place into
- * the gradient before the activation; dkernel, dbias and din accumulate. */
+/* seqc_name backward: dout seqc_shape_out becomes the gradient before the
+ * activation, in place; dkernel, dbias and din seqc_shape_in accumulate. */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict out,
     float *restrict dout, float *restrict din, const float *restrict kernel,
-    float *restrict dkernel, float *restrict dbias, int n)
+    float *restrict dkernel, float *restrict dbias, int nb)
 {
     seqc_if(seqc_need_din, «», «(void)din; (void)kernel;»)
     seqc_if(seqc_bias, «», «(void)dbias;»)
-    for (int s = 0; s < n; s++) {
-        const float *restrict x = in + (long)s * seqc_in_size;
-        seqc_if(seqc_need_din, «float *restrict dx = din + (long)s * seqc_in_size;»)
+    for (int b = 0; b < nb; b++) {
+        const float *restrict x = in + (long)b * m4_eval(seqc_in_size * seqc_V);
+        const float *restrict y = out + (long)b * m4_eval(seqc_out_size * seqc_V);
+        float *restrict g = dout + (long)b * m4_eval(seqc_out_size * seqc_V);
+        for (long i = 0; i < m4_eval(seqc_out_size * seqc_V); i++)
+            g[i] = seqc_act_bwd(seqc_act, «y[i]», «g[i]»);
+        (void)y;
+seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
+            for (int o = 0; o < seqc_oc; o++) {
+                float sum = 0.0f;
+                seqc_lanes(«sum += g[(p * seqc_oc + o) * seqc_V + s];»)
+                dbias[o] += sum;
+            }
+»)m4_dnl
+        /* dkernel: per tap, a block of seqc_cbw x seqc_ob sums over every output pixel and lane */
+seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «
+        for (int cb = 0; cb < seqc_ic; cb += seqc_cbw)
+        for (int ob = 0; ob < seqc_oc; ob += seqc_ob) { /* tap ky=seqc_ky kx=seqc_kx */
+            lanes acc[seqc_cbw][seqc_ob];
+            for (int i = 0; i < seqc_cbw; i++)
+                for (int j = 0; j < seqc_ob; j++)
+                    acc[i][j] = L_SET1(0.0f);
+            for (int oy = 0; oy < seqc_oh; oy++)
+            for (int ox = 0; ox < seqc_ow; ox++) {
+                const int iy = oy * seqc_sh + m4_eval(seqc_ky - seqc_pt), ix = ox * seqc_sw + m4_eval(seqc_kx - seqc_pl);
+                seqc_if(seqc_padded, «if (iy < 0 || iy >= seqc_ih || ix < 0 || ix >= seqc_iw)
+                    continue;»)
+                const float *restrict xp = x + ((iy * seqc_iw + ix) * seqc_ic + cb) * seqc_V;
+                const float *restrict gp = g + ((oy * seqc_ow + ox) * seqc_oc + ob) * seqc_V;
+                lanes xv[seqc_cbw], gv[seqc_ob];
+                for (int i = 0; i < seqc_cbw; i++)
+                    xv[i] = L_LOAD(xp + i * seqc_V);
+                for (int j = 0; j < seqc_ob; j++)
+                    gv[j] = L_LOAD(gp + j * seqc_V);
+                for (int i = 0; i < seqc_cbw; i++)
+                    for (int j = 0; j < seqc_ob; j++)
+                        L_VMADD(acc[i][j], xv[i], gv[j]);
+            }
+            for (int i = 0; i < seqc_cbw; i++)
+                for (int j = 0; j < seqc_ob; j++) {
+                    float sum = 0.0f;
+                    seqc_lanes(«sum += L_LANE(acc[i][j], s);»)
+                    dkernel[_seqc_tap_w + (cb + i) * seqc_oc + ob + j] += sum;
+                }
+        }»)»)
+seqc_if(seqc_need_din, «m4_dnl
+        /* din: every output pixel scatters into the inputs of its window */
+        float *restrict dx = din + (long)b * m4_eval(seqc_in_size * seqc_V);
         for (int oy = 0; oy < seqc_oh; oy++)
         for (int ox = 0; ox < seqc_ow; ox++) {
-            const long at = (long)s * seqc_out_size + (oy * seqc_ow + ox) * seqc_oc;
-            const float *restrict yp = out + at;
-            float *restrict g = dout + at;
-            for (int o = 0; o < seqc_oc; o++)
-                g[o] = seqc_act_bwd(seqc_act, «yp[o]», «g[o]»);
-            (void)yp;
-seqc_if(seqc_bias, «            for (int o = 0; o < seqc_oc; o++)
-                dbias[o] += g[o];
-»)m4_dnl
-seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_conv_tap(«m4_dnl
-                    const long xo = (iy * seqc_iw + ix) * seqc_ic;
-                    const long wo = m4_eval((seqc_ky * seqc_kw + seqc_kx) * seqc_ic * seqc_oc);
-                    for (int c = 0; c < seqc_ic; c++) {
-                        const float xv = x[xo + c];
-                        float *restrict dw = dkernel + wo + c * seqc_oc;
-seqc_if(seqc_need_din, «                        const float *restrict w = kernel + wo + c * seqc_oc;
-                        float sum = 0.0f;
+            const float *restrict gp = g + (oy * seqc_ow + ox) * m4_eval(seqc_oc * seqc_V);
+_seqc_conv_taps(«m4_dnl
+                    const float *restrict wp = kernel + _seqc_tap_w;
+                    float *restrict dxp = dx + (iy * seqc_iw + ix) * m4_eval(seqc_ic * seqc_V);
+                    for (int cb = 0; cb < seqc_ic; cb += seqc_cbd) {
+                        lanes acc[seqc_cbd];
+                        for (int i = 0; i < seqc_cbd; i++)
+                            acc[i] = L_SET1(0.0f);
                         for (int o = 0; o < seqc_oc; o++) {
-                            dw[o] += xv * g[o];
-                            sum += w[o] * g[o];
+                            const lanes gv = L_LOAD(gp + o * seqc_V);
+                            for (int i = 0; i < seqc_cbd; i++)
+                                L_MADD(acc[i], gv, wp[(cb + i) * seqc_oc + o]);
                         }
-                        dx[xo + c] += sum;», «                        for (int o = 0; o < seqc_oc; o++)
-                            dw[o] += xv * g[o];»)
-                    }»)»)»)
-        }
+                        for (int i = 0; i < seqc_cbd; i++)
+                            L_ADDTO(dxp + (cb + i) * seqc_V, acc[i]);
+                    }»)
+        }»)
     }
 }
 »)
 
 m4_define(«seqc_conv2d_fcall», «
-    seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, n);»)
+    seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb);»)
 m4_define(«seqc_conv2d_bcall», «seqc_zero_din
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
-        params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, n);»)
+        params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb);»)
 m4_divert(0)m4_dnl

@@ -1,71 +1,88 @@
 m4_divert(-1)
-m4_dnl dense.m4 - Dense, kernel [in][out] as Keras stores it.
+m4_dnl dense.m4 - Dense, kernel [in][out] as Keras stores it; activations
+m4_dnl [nb][features][V].
 
 m4_define(«seqc_dense_forward», «
 /* seqc_name: Dense seqc_oc, seqc_act
- *   in     [n][seqc_ic]
+ *   in     [nb][seqc_ic][seqc_V]
  *   kernel [seqc_ic][seqc_oc]
  *   bias   [seqc_oc]seqc_if(seqc_bias, «», « (none)»)
- *   out    [n][seqc_oc] */
+ *   out    [nb][seqc_oc][seqc_V] */
 static void seqc_name«»_forward(const float *restrict in, float *restrict out,
-    const float *restrict kernel, const float *restrict bias, int n)
+    const float *restrict kernel, const float *restrict bias, int nb)
 {
     seqc_if(seqc_bias, «», «(void)bias;»)
-    for (int s = 0; s < n; s++) {
-        const float *restrict x = in + (long)s * seqc_ic;
-        float *restrict y = out + (long)s * seqc_oc;
-        for (int o = 0; o < seqc_oc; o++)
-            y[o] = seqc_if(seqc_bias, «bias[o]», «0.0f»);
-        for (int i = 0; i < seqc_ic; i++) {
-            const float xv = x[i];
-            const float *restrict w = kernel + (long)i * seqc_oc;
-            for (int o = 0; o < seqc_oc; o++)
-                y[o] += xv * w[o];
+    for (int b = 0; b < nb; b++) {
+        const float *restrict x = in + (long)b * m4_eval(seqc_ic * seqc_V);
+        float *restrict y = out + (long)b * m4_eval(seqc_oc * seqc_V);
+        for (int ob = 0; ob < seqc_oc; ob += seqc_ob) {
+            lanes acc[seqc_ob];
+            for (int j = 0; j < seqc_ob; j++)
+                acc[j] = L_SET1(seqc_if(seqc_bias, «bias[ob + j]», «0.0f»));
+            for (int i = 0; i < seqc_ic; i++) {
+                const lanes xv = L_LOAD(x + i * seqc_V);
+                for (int j = 0; j < seqc_ob; j++)
+                    L_MADD(acc[j], xv, kernel[(long)i * seqc_oc + ob + j]);
+            }
+            for (int j = 0; j < seqc_ob; j++)
+                L_STORE(y + (ob + j) * seqc_V, acc[j]);
+            for (int k = 0; k < m4_eval(seqc_ob * seqc_V); k++)
+                y[ob * seqc_V + k] = seqc_act_fwd(seqc_act, «y[ob * seqc_V + k]»);
         }
-        for (int o = 0; o < seqc_oc; o++)
-            y[o] = seqc_act_fwd(seqc_act, «y[o]»);
     }
 }
 »)
 
 m4_define(«seqc_dense_backward», «
-/* seqc_name backward: dout [n][seqc_oc] becomes the pre-activation gradient in
- * place; dkernel, dbias and din accumulate. */
+/* seqc_name backward: dout [nb][seqc_oc][seqc_V] becomes the pre-activation
+ * gradient in place; dkernel, dbias and din accumulate. */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict out,
     float *restrict dout, float *restrict din, const float *restrict kernel,
-    float *restrict dkernel, float *restrict dbias, int n)
+    float *restrict dkernel, float *restrict dbias, int nb)
 {
     seqc_if(seqc_need_din, «», «(void)din; (void)kernel;»)
     seqc_if(seqc_bias, «», «(void)dbias;»)
-    for (int s = 0; s < n; s++) {
-        const float *restrict x = in + (long)s * seqc_ic;
-        const float *restrict y = out + (long)s * seqc_oc;
-        float *restrict g = dout + (long)s * seqc_oc;
+    for (int b = 0; b < nb; b++) {
+        const float *restrict x = in + (long)b * m4_eval(seqc_ic * seqc_V);
+        const float *restrict y = out + (long)b * m4_eval(seqc_oc * seqc_V);
+        float *restrict g = dout + (long)b * m4_eval(seqc_oc * seqc_V);
+        float gt[seqc_V][seqc_oc];   /* g transposed: kernel rows become vector loops */
         for (int o = 0; o < seqc_oc; o++)
-            g[o] = seqc_act_bwd(seqc_act, «y[o]», «g[o]»);
+            seqc_lanes(«gt[s][o] = g[o * seqc_V + s] = seqc_act_bwd(seqc_act, «y[o * seqc_V + s]», «g[o * seqc_V + s]»);»)
         (void)y;
-seqc_if(seqc_bias, «        for (int o = 0; o < seqc_oc; o++)
-            dbias[o] += g[o];
+seqc_if(seqc_bias, «        for (int s = 0; s < seqc_V; s++)
+            for (int o = 0; o < seqc_oc; o++)
+                dbias[o] += gt[s][o];
 »)m4_dnl
         for (int i = 0; i < seqc_ic; i++) {
-            const float xv = x[i];
             float *restrict dw = dkernel + (long)i * seqc_oc;
-seqc_if(seqc_need_din, «            const float *restrict w = kernel + (long)i * seqc_oc;
-            float sum = 0.0f;
-            for (int o = 0; o < seqc_oc; o++) {
-                dw[o] += xv * g[o];
-                sum += w[o] * g[o];
+            for (int s = 0; s < seqc_V; s++) {
+                const float xv = x[i * seqc_V + s];
+                for (int o = 0; o < seqc_oc; o++)
+                    dw[o] += xv * gt[s][o];
             }
-            din[(long)s * seqc_ic + i] += sum;», «            for (int o = 0; o < seqc_oc; o++)
-                dw[o] += xv * g[o];»)
         }
+seqc_if(seqc_need_din, «m4_dnl
+        float *restrict dx = din + (long)b * m4_eval(seqc_ic * seqc_V);
+        for (int ib = 0; ib < seqc_ic; ib += seqc_cbd) {
+            lanes acc[seqc_cbd];
+            for (int i = 0; i < seqc_cbd; i++)
+                acc[i] = L_SET1(0.0f);
+            for (int o = 0; o < seqc_oc; o++) {
+                const lanes gv = L_LOAD(g + o * seqc_V);
+                for (int i = 0; i < seqc_cbd; i++)
+                    L_MADD(acc[i], gv, kernel[(long)(ib + i) * seqc_oc + o]);
+            }
+            for (int i = 0; i < seqc_cbd; i++)
+                L_ADDTO(dx + (ib + i) * seqc_V, acc[i]);
+        }»)
     }
 }
 »)
 
 m4_define(«seqc_dense_fcall», «
-    seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, n);»)
+    seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb);»)
 m4_define(«seqc_dense_bcall», «seqc_zero_din
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
-        params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, n);»)
+        params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb);»)
 m4_divert(0)m4_dnl

@@ -41,7 +41,7 @@ m4_dnl seqc_kh, ...); seqc_unbind() restores the previous layer's.
 m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih», «iw», «ic», «oh», «ow», «oc»,
 «kh», «kw», «sh», «sw», «pt», «pb», «pl», «pr», «padded», «in_size», «out_size», «in_off»,
 «out_off», «mask_off», «w_off», «w_size», «b_off», «b_size», «params», «bias», «need_din», «act»,
-«max», «rate», «keep_scale», «ox_block»»)
+«max», «rate», «keep_scale», «ob», «cbw», «cbd»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
@@ -58,13 +58,21 @@ m4_dnl seqc_each_tensor(MACRO): MACRO(I) for each parameter tensor.
 m4_define(«seqc_each_tensor», «m4_ifelse(seqc_n_tensors, «0», «», «seqc_forloop(«seqc_t», 0, m4_eval(seqc_n_tensors - 1), «$1(seqc_t)»)»)»)
 m4_define(«seqc_T», «seqc_get(«seqc_T$1_$2»)»)
 
-m4_dnl ---- buffers of the current layer, for a batch of n ------------------
-m4_dnl Region k of the activation arena starts at k*n floats.
-m4_define(«seqc_in_ptr», «$1 + seqc_in_off«»L * n»)
-m4_define(«seqc_out_ptr», «$1 + seqc_out_off«»L * n»)
-m4_define(«seqc_mask_ptr», «$1 + seqc_mask_off«»L * n»)
-m4_define(«seqc_shape_in», «m4_ifelse(seqc_ih«x»seqc_iw, «1x1», «[n][seqc_ic]», «[n][seqc_ih][seqc_iw][seqc_ic]»)»)
-m4_define(«seqc_shape_out», «m4_ifelse(seqc_oh«x»seqc_ow, «1x1», «[n][seqc_oc]», «[n][seqc_oh][seqc_ow][seqc_oc]»)»)
+m4_dnl ---- buffers of the current layer ----------------------------------
+m4_dnl Layout: samples are processed in blocks of seqc_V (a build-time
+m4_dnl choice: -Dseqc_V=16 for the trainer, 1 for single-sample inference).
+m4_dnl A layer's buffer is [nb][H][W][C][V]: the batch is the innermost
+m4_dnl dimension, so every inner loop is V lanes wide whatever the channel
+m4_dnl count.  A batch of n uses np = nb * V samples of space; region k of
+m4_dnl the arena starts at k * np floats.
+m4_ifdef(«seqc_V», «», «m4_define(«seqc_V», «1»)»)
+m4_define(«seqc_in_ptr», «$1 + seqc_in_off«»L * np»)
+m4_define(«seqc_out_ptr», «$1 + seqc_out_off«»L * np»)
+m4_define(«seqc_mask_ptr», «$1 + seqc_mask_off«»L * np»)
+m4_define(«seqc_shape_in», «m4_ifelse(seqc_ih«x»seqc_iw, «1x1», «[nb][seqc_ic][seqc_V]», «[nb][seqc_ih][seqc_iw][seqc_ic][seqc_V]»)»)
+m4_define(«seqc_shape_out», «m4_ifelse(seqc_oh«x»seqc_ow, «1x1», «[nb][seqc_oc][seqc_V]», «[nb][seqc_oh][seqc_ow][seqc_oc][seqc_V]»)»)
+m4_dnl seqc_lanes(BODY): BODY once per lane s of a block (a vector op).
+m4_define(«seqc_lanes», «for (int s = 0; s < seqc_V; s++) $1»)
 
 m4_dnl ---- activations ----------------------------------------------------
 m4_dnl seqc_act_fwd(ACT, X): the activation of X (X a plain lvalue).
@@ -86,4 +94,4 @@ m4_define(«seqc_if», «m4_ifelse(«$1», «1», «$2», «$3»)»)
 m4_dnl seqc_zero_din: clear the current layer's input-gradient region before
 m4_dnl its backward accumulates into it (only when someone needs it).
 m4_define(«seqc_zero_din», «seqc_if(seqc_need_din, «
-    memset(seqc_in_ptr(dact), 0, sizeof(float) * seqc_in_size * (size_t)n);»)»)
+    memset(seqc_in_ptr(dact), 0, sizeof(float) * seqc_in_size * (size_t)np);»)»)

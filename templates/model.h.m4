@@ -36,6 +36,9 @@ seqc_api
 #define model_loss       seqc_model«»_loss
 #define model_backward   seqc_model«»_backward
 #define model_probs      seqc_model«»_probs
+#define model_layer_output seqc_model«»_layer_output
+#define MODEL_V          seqc_MODEL«»_V
+#define MODEL_ARENA_FLOATS(n) seqc_MODEL«»_ARENA_FLOATS(n)
 #endif
 
 #endif

@@ -49,8 +49,8 @@ static double loss_at(void)
 static int setup(void **state)
 {
     (void)state;
-    act = malloc(sizeof(float) * N * MODEL_N_ACT);
-    dact = malloc(sizeof(float) * N * MODEL_N_ACT);
+    act = malloc(sizeof(float) * MODEL_ARENA_FLOATS(N));
+    dact = malloc(sizeof(float) * MODEL_ARENA_FLOATS(N));
     params = malloc(sizeof(float) * MODEL_N_PARAMS);
     grads = calloc(MODEL_N_PARAMS, sizeof(float));
     uint64_t s = 7;

@@ -103,8 +103,8 @@ static void test_flatten_dense_layout(void **s)
     assert_int_equal(dense->w_size, 60 * 2);
     assert_int_equal(m.n_params, 122);
     assert_true(m.layers[1].keep_scale == (double)2.0f);
-    /* input, dropout out + mask, dense out: 60 + 60 + 60 + 2 */
-    assert_int_equal(m.n_act, 182);
+    /* raw input, input, dropout out + mask, dense out: 60 + 60 + 60 + 60 + 2 */
+    assert_int_equal(m.n_act, 242);
 }
 
 static void test_need_din(void **s)

@@ -1,0 +1,31 @@
+m4_divert(-1)
+m4_dnl lanes.m4 - the V-lane block type the layer templates compute with.
+m4_dnl With GCC or Clang it is a vector-extension type, so a block is a
+m4_dnl register and every lane op one instruction; elsewhere (and for V = 1)
+m4_dnl a plain struct with loops, the same arithmetic in the same order.
+m4_define(«seqc_lanes_defs», «m4_dnl
+/* A block of seqc_V lanes, one per sample. */
+#if defined(__GNUC__) && seqc_V > 1 && !defined(SEQC_PORTABLE)
+typedef float lanes __attribute__((vector_size(sizeof(float) * seqc_V)));
+typedef float lanes_u __attribute__((vector_size(sizeof(float) * seqc_V), aligned(sizeof(float))));
+#define L_LOAD(p) (*(const lanes_u *)(p))
+#define L_STORE(p, v) (*(lanes_u *)(p) = (v))
+#define L_SET1(x) (((lanes){0}) + (float)(x))
+#define L_MADD(acc, v, x) ((acc) += (v) * (x))
+#define L_VMADD(acc, v, w) ((acc) += (v) * (w))
+#define L_LANE(v, s) ((v)[s])
+#define L_ADDTO(p, v) L_STORE((p), L_LOAD(p) + (v))
+#else
+typedef struct { float s[seqc_V]; } lanes;
+static inline lanes l_load(const float *p) { lanes r; memcpy(r.s, p, sizeof r.s); return r; }
+static inline lanes l_set1(float x) { lanes r; for (int s = 0; s < seqc_V; s++) r.s[s] = x; return r; }
+#define L_LOAD(p) l_load(p)
+#define L_STORE(p, v) memcpy((p), (v).s, sizeof (v).s)
+#define L_SET1(x) l_set1(x)
+#define L_MADD(acc, v, x) do { for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] += (v).s[s_] * (x); } while (0)
+#define L_VMADD(acc, v, w) do { for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] += (v).s[s_] * (w).s[s_]; } while (0)
+#define L_LANE(v, s) ((v).s[s])
+#define L_ADDTO(p, v) do { for (int s_ = 0; s_ < seqc_V; s_++) (p)[s_] += (v).s[s_]; } while (0)
+#endif
+»)
+m4_divert(0)m4_dnl

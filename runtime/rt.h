@@ -10,7 +10,7 @@
 
 typedef struct rt_config {
     const char *data_dir, *train_csv, *test_csv;
-    const char *save, *log, *weights;
+    const char *save, *log, *weights, *predictions;
     int epochs, batch_size, threads;
     double lr, beta_1, beta_2, epsilon;
     unsigned long seed;

@@ -77,6 +77,7 @@ static void emit_model(FILE *f, const gen_model *m)
     def(f, "seqc_logits_off", "%ld", m->layers[m->n_layers - 1].out_off);
     def(f, "seqc_max_oc", "%d", m->max_oc);
     def(f, "seqc_act_bytes", "%ld", m->act_bytes_infer);
+    def(f, "seqc_x_arena", "%ld", m->x_arena);
     def(f, "seqc_batch_size", "%d", m->batch_size);
     def(f, "seqc_epochs", "%d", m->epochs);
     def(f, "seqc_seed", "%lu", m->seed);
@@ -115,6 +116,8 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("max", "%d", l->kind->id == GEN_MAXPOOL);
     L("rate", "%s", fnum(l->rate));
     L("keep_scale", "%s", fnum(l->keep_scale));
+    L("x_in", "%ld", l->x_in);
+    L("x_out", "%ld", l->x_out);
     L("ob", "%d", l->ob);
     L("cbw", "%d", l->cbw);
     L("cbd", "%d", l->cbd);

@@ -58,6 +58,7 @@ typedef struct gen_layer {
      * remainder loops): output channels, input channels for the kernel
      * gradient, input channels for the input gradient */
     int ob, cbw, cbd;
+    long x_in, x_out;       /* export: offsets in the inference arena, -1 = the caller's input */
 } gen_layer;
 
 typedef struct gen_tensor {
@@ -90,7 +91,8 @@ typedef struct gen_model {
     long n_params, n_act, n_in;
     int n_classes;
     int in_h, in_w, in_c;   /* image view of the input (flat: 1 x N x 1) */
-    long act_bytes_infer;   /* largest live input+output pair, bytes */
+    long act_bytes_infer;   /* inference arena: largest live input+output pair, bytes */
+    long x_arena;           /* the same in floats */
     int max_oc;
 } gen_model;
 

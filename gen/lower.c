@@ -130,14 +130,36 @@ static int layout(gen_model *m, int i, int *flat)
     l->ob = largest_divisor_upto(l->oc, 8);
     l->cbw = largest_divisor_upto(l->ic, 12 / l->ob > 0 ? 12 / l->ob : 1);
     l->cbd = largest_divisor_upto(l->ic, 8);
-    long pair = 4 * (l->in_size + l->out_size);
-    if (pair > m->act_bytes_infer)
-        m->act_bytes_infer = pair;
     if (l->oc > m->max_oc)
         m->max_oc = l->oc;
     if (too_big(m, l, "the activations up to", m->n_act))
         return -1;
     return l->has_params ? params(m, i) : 0;
+}
+
+/* Single-sample inference keeps only the live input/output pair of one
+ * layer: each output goes to the opposite end of one arena from its input,
+ * so the arena is the largest pair.  The first input is the caller's. */
+static void infer_arena(gen_model *m)
+{
+    long P = 0, prev = -1;
+    for (int i = 1; i < m->n_layers; i++) {
+        const gen_layer *l = &m->layers[i];
+        int from_caller = 1;
+        for (int j = i - 1; j > 0 && from_caller; j--)
+            from_caller = m->layers[j].alias;
+        long pair = (from_caller ? 0 : l->in_size) + l->out_size;
+        P = pair > P ? pair : P;
+    }
+    for (int i = 1; i < m->n_layers; i++) {
+        gen_layer *l = &m->layers[i];
+        l->x_in = prev;
+        l->x_out = l->alias ? prev : (prev == 0 ? P - l->out_size : 0);
+        prev = l->x_out;
+    }
+    m->layers[0].x_in = m->layers[0].x_out = -1;
+    m->x_arena = P;
+    m->act_bytes_infer = 4 * P;
 }
 
 int gen_lower(gen_model *m)
@@ -155,6 +177,7 @@ int gen_lower(gen_model *m)
         m->layers[i].need_din = seen_params;
         seen_params |= m->layers[i].has_params;
     }
+    infer_arena(m);
     gen_layer *last = &m->layers[m->n_layers - 1];
     if (!flat) {
         gen_error(m->path, last->mark, "the last layer must give a flat [classes] output; "

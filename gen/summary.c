@@ -36,7 +36,7 @@ void gen_summary(const gen_model *m, FILE *f)
     fprintf(f, "-------------------------------------------------------------------\n");
     long w = 4 * m->n_params;
     kib(f, "Weights (flash when exported):", w);
-    kib(f, "Activations, inference (largest in+out):", m->act_bytes_infer);
+    kib(f, "RAM, inference (largest live in+out pair):", m->act_bytes_infer);
     kib(f, "Training state: gradients + Adam m, v:", 3 * w);
     kib(f, "Training activations per sample (x2 grads):", 2 * 4 * m->n_act);
     fprintf(f, "Training activations per batch of %d: %ld bytes\n", m->batch_size,

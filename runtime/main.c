@@ -42,11 +42,20 @@ static const char usage_eval[] =
 "                      predicted and true labels, for runtime/plot/plot.sh\n"
 "Ends with: test_loss=<float> test_accuracy=<float>\n";
 
+static const char usage_export[] =
+"usage: %s export --weights FILE [-o out/" MODEL_NAME "_model.c]\n"
+"Write a standalone inference file and its header (.h beside it): the forward\n"
+"pass for one sample from the same templates as this trainer, the weights as\n"
+"exact hex-float constants, activations in a static buffer; no malloc, no\n"
+"stdio.  Its header states the flash and RAM it needs.  Predictions equal\n"
+"this trainer's eval, bit for bit, when compiled with the same flags.\n";
+
 static const char usage_main[] =
 "usage: %s COMMAND [options]      (model \"" MODEL_NAME "\", %d parameters)\n"
 "commands:\n"
 "  train    train the model and evaluate it\n"
 "  eval     evaluate a weights file on test data\n"
+"  export   write the trained model as a standalone C file\n"
 "Run '%s COMMAND --help' for a command's options.\n"
 "Exit status: 0 ok, 1 input error, 2 usage error.\n";
 
@@ -308,6 +317,31 @@ static int cmd_eval(int argc, char **argv)
     return rc;
 }
 
+static int cmd_export(int argc, char **argv)
+{
+    const char *weights = NULL, *out = "out/" MODEL_NAME "_model.c";
+    char err[1024];
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return printf(usage_export, prog), RT_OK;
+        if (!strcmp(argv[i], "--weights") && i + 1 < argc)
+            weights = argv[++i];
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            out = argv[++i];
+        else
+            return usage_error("bad option or value: '%s'", argv[i]);
+    }
+    if (!weights)
+        return usage_error("%s needs --weights FILE", "export");
+    if (rt_export(weights, out, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return RT_EINPUT;
+    }
+    printf("wrote %s and its header: %ld bytes of weights (flash), %ld bytes of activations (RAM)\n",
+           out, 4L * MODEL_N_PARAMS, (long)MODEL_INFER_RAM_BYTES);
+    return RT_OK;
+}
+
 int main(int argc, char **argv)
 {
     prog = argv[0];
@@ -319,5 +353,7 @@ int main(int argc, char **argv)
         return cmd_train(argc, argv);
     if (!strcmp(argv[1], "eval"))
         return cmd_eval(argc, argv);
+    if (!strcmp(argv[1], "export"))
+        return cmd_export(argc, argv);
     return usage_error("unknown command '%s'", argv[1]);
 }

@@ -41,4 +41,7 @@ int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metric
 int rt_train(const rt_config *c, float *params, const rt_dataset *train, const rt_dataset *test);
 double rt_now(void);
 
+/* export.c: NAME_model.c and .h next to it; see `NAME export --help`. */
+int rt_export(const char *weights, const char *out_c, char *err, size_t errlen);
+
 #endif

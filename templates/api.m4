@@ -13,6 +13,7 @@ m4_define(«seqc_api», «m4_dnl
 #define seqc_MODEL«»_N_LAYERS   m4_eval(seqc_n_layers - 1)
 #define seqc_MODEL«»_N_ACT      seqc_n_act   /* floats of activation arena per sample */
 #define seqc_MODEL«»_V          seqc_V   /* samples per block in this build */
+#define seqc_MODEL«»_INFER_RAM_BYTES m4_eval(seqc_x_arena * 4)  /* exported single-sample activations */
 /* floats of arena (act, dact) for a batch of n */
 #define seqc_MODEL«»_ARENA_FLOATS(n) ((long)(((n) + seqc_MODEL«»_V - 1) / seqc_MODEL«»_V) * seqc_MODEL«»_V * seqc_MODEL«»_N_ACT)
 /* training defaults from the spec */

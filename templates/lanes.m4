@@ -28,4 +28,16 @@ static inline lanes l_set1(float x) { lanes r; for (int s = 0; s < seqc_V; s++) 
 #define L_ADDTO(p, v) do { for (int s_ = 0; s_ < seqc_V; s_++) (p)[s_] += (v).s[s_]; } while (0)
 #endif
 »)
+
+m4_dnl seqc_softmax(LOGITS, PROBS): PROBS = softmax(LOGITS) over the classes,
+m4_dnl one code for the trainer and the exported model (same bits).
+m4_define(«seqc_softmax», «{
+        float top = $1[0], sum = 0.0f;
+        for (int k = 1; k < seqc_n_classes; k++)
+            top = $1[k] > top ? $1[k] : top;
+        for (int k = 0; k < seqc_n_classes; k++)
+            sum += $2[k] = expf($1[k] - top);
+        for (int k = 0; k < seqc_n_classes; k++)
+            $2[k] /= sum;
+    }»)
 m4_divert(0)m4_dnl

@@ -41,7 +41,7 @@ m4_dnl seqc_kh, ...); seqc_unbind() restores the previous layer's.
 m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih», «iw», «ic», «oh», «ow», «oc»,
 «kh», «kw», «sh», «sw», «pt», «pb», «pl», «pr», «padded», «in_size», «out_size», «in_off»,
 «out_off», «mask_off», «w_off», «w_size», «b_off», «b_size», «params», «bias», «need_din», «act»,
-«max», «rate», «keep_scale», «ob», «cbw», «cbd»»)
+«max», «rate», «keep_scale», «ob», «cbw», «cbd», «x_in», «x_out»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
@@ -49,8 +49,8 @@ m4_define(«seqc_unbind», «seqc_foreach(«_seqc_unbind1», seqc_layer_keys)m4_
 
 m4_dnl seqc_with(I, PART): expand layer I's template part (forward,
 m4_dnl backward, fcall, bcall) from templates/STEM.m4.
-m4_define(«seqc_with», «seqc_bind($1)m4_ifdef(«seqc_»seqc_stem«_$2»,
-«m4_indir(«seqc_»seqc_stem«_$2»)», «seqc_fatal(«no template seqc_»seqc_stem«_$2»)»)seqc_unbind()»)
+m4_define(«seqc_with», «seqc_bind($1)m4_ifelse(«$2», «out_ptr_value», «seqc_out_ptr(act)», «m4_ifdef(«seqc_»seqc_stem«_$2»,
+«m4_indir(«seqc_»seqc_stem«_$2»)», «seqc_fatal(«no template seqc_»seqc_stem«_$2»)»)»)seqc_unbind()»)
 m4_define(«seqc_each_layer», «seqc_forloop(«seqc_i», 1, m4_eval(seqc_n_layers - 1), «seqc_with(seqc_i, «$1»)»)»)
 m4_define(«seqc_each_layer_reverse», «seqc_forloop_down(«seqc_i», m4_eval(seqc_n_layers - 1), 1, «seqc_with(seqc_i, «$1»)»)»)
 

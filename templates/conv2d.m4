@@ -77,17 +77,19 @@ seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++
                 dbias[o] += sum;
             }
 »)m4_dnl
-        /* dkernel: per tap, a block of seqc_cbw x seqc_ob sums over every output pixel and lane */
-seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «
+        /* dkernel: per tap, a block of seqc_cbw x seqc_ob sums over every output
+         * pixel and lane (the tap loop is not unrolled: each tap is a long loop) */
+        for (int ky = 0; ky < seqc_kh; ky++)
+        for (int kx = 0; kx < seqc_kw; kx++)
         for (int cb = 0; cb < seqc_ic; cb += seqc_cbw)
-        for (int ob = 0; ob < seqc_oc; ob += seqc_ob) { /* tap ky=seqc_ky kx=seqc_kx */
+        for (int ob = 0; ob < seqc_oc; ob += seqc_ob) {
             lanes acc[seqc_cbw][seqc_ob];
             for (int i = 0; i < seqc_cbw; i++)
                 for (int j = 0; j < seqc_ob; j++)
                     acc[i][j] = L_SET1(0.0f);
             for (int oy = 0; oy < seqc_oh; oy++)
             for (int ox = 0; ox < seqc_ow; ox++) {
-                const int iy = oy * seqc_sh + m4_eval(seqc_ky - seqc_pt), ix = ox * seqc_sw + m4_eval(seqc_kx - seqc_pl);
+                const int iy = oy * seqc_sh + ky - seqc_pt, ix = ox * seqc_sw + kx - seqc_pl;
                 seqc_if(seqc_padded, «if (iy < 0 || iy >= seqc_ih || ix < 0 || ix >= seqc_iw)
                     continue;»)
                 const float *restrict xp = x + ((iy * seqc_iw + ix) * seqc_ic + cb) * seqc_V;
@@ -101,34 +103,39 @@ seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0
                     for (int j = 0; j < seqc_ob; j++)
                         L_VMADD(acc[i][j], xv[i], gv[j]);
             }
+            float *restrict dw = dkernel + ((ky * seqc_kw + kx) * seqc_ic + cb) * seqc_oc + ob;
             for (int i = 0; i < seqc_cbw; i++)
                 for (int j = 0; j < seqc_ob; j++) {
                     float sum = 0.0f;
                     seqc_lanes(«sum += L_LANE(acc[i][j], s);»)
-                    dkernel[_seqc_tap_w + (cb + i) * seqc_oc + ob + j] += sum;
+                    dw[i * seqc_oc + j] += sum;
                 }
-        }»)»)
+        }
 seqc_if(seqc_need_din, «m4_dnl
         /* din: every output pixel scatters into the inputs of its window */
         float *restrict dx = din + (long)b * m4_eval(seqc_in_size * seqc_V);
         for (int oy = 0; oy < seqc_oh; oy++)
-        for (int ox = 0; ox < seqc_ow; ox++) {
+        for (int ox = 0; ox < seqc_ow; ox++)
+        for (int ky = 0; ky < seqc_kh; ky++)
+        for (int kx = 0; kx < seqc_kw; kx++) {
+            const int iy = oy * seqc_sh + ky - seqc_pt, ix = ox * seqc_sw + kx - seqc_pl;
+            seqc_if(seqc_padded, «if (iy < 0 || iy >= seqc_ih || ix < 0 || ix >= seqc_iw)
+                continue;»)
             const float *restrict gp = g + (oy * seqc_ow + ox) * m4_eval(seqc_oc * seqc_V);
-_seqc_conv_taps(«m4_dnl
-                    const float *restrict wp = kernel + _seqc_tap_w;
-                    float *restrict dxp = dx + (iy * seqc_iw + ix) * m4_eval(seqc_ic * seqc_V);
-                    for (int cb = 0; cb < seqc_ic; cb += seqc_cbd) {
-                        lanes acc[seqc_cbd];
-                        for (int i = 0; i < seqc_cbd; i++)
-                            acc[i] = L_SET1(0.0f);
-                        for (int o = 0; o < seqc_oc; o++) {
-                            const lanes gv = L_LOAD(gp + o * seqc_V);
-                            for (int i = 0; i < seqc_cbd; i++)
-                                L_MADD(acc[i], gv, wp[(cb + i) * seqc_oc + o]);
-                        }
-                        for (int i = 0; i < seqc_cbd; i++)
-                            L_ADDTO(dxp + (cb + i) * seqc_V, acc[i]);
-                    }»)
+            const float *restrict wp = kernel + (ky * seqc_kw + kx) * m4_eval(seqc_ic * seqc_oc);
+            float *restrict dxp = dx + (iy * seqc_iw + ix) * m4_eval(seqc_ic * seqc_V);
+            for (int cb = 0; cb < seqc_ic; cb += seqc_cbd) {
+                lanes acc[seqc_cbd];
+                for (int i = 0; i < seqc_cbd; i++)
+                    acc[i] = L_SET1(0.0f);
+                for (int o = 0; o < seqc_oc; o++) {
+                    const lanes gv = L_LOAD(gp + o * seqc_V);
+                    for (int i = 0; i < seqc_cbd; i++)
+                        L_MADD(acc[i], gv, wp[(cb + i) * seqc_oc + o]);
+                }
+                for (int i = 0; i < seqc_cbd; i++)
+                    L_ADDTO(dxp + (cb + i) * seqc_V, acc[i]);
+            }
         }»)
     }
 }

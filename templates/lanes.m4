@@ -3,6 +3,10 @@ m4_dnl lanes.m4 - the V-lane block type the layer templates compute with.
 m4_dnl With GCC or Clang it is a vector-extension type, so a block is a
 m4_dnl register and every lane op one instruction; elsewhere (and for V = 1)
 m4_dnl a plain struct with loops, the same arithmetic in the same order.
+m4_dnl Multiply-adds are fused: the struct path calls fmaf, which rounds once
+m4_dnl on every machine; the vector path is fused by the compiler when built
+m4_dnl with FMA and -ffp-contract=fast, as the trainer is.  So an exported
+m4_dnl model (V = 1) gives the trainer's bits.
 m4_define(«seqc_lanes_defs», «m4_dnl
 /* A block of seqc_V lanes, one per sample. */
 #if defined(__GNUC__) && seqc_V > 1 && !defined(SEQC_PORTABLE)
@@ -22,8 +26,8 @@ static inline lanes l_set1(float x) { lanes r; for (int s = 0; s < seqc_V; s++) 
 #define L_LOAD(p) l_load(p)
 #define L_STORE(p, v) memcpy((p), (v).s, sizeof (v).s)
 #define L_SET1(x) l_set1(x)
-#define L_MADD(acc, v, x) do { for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] += (v).s[s_] * (x); } while (0)
-#define L_VMADD(acc, v, w) do { for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] += (v).s[s_] * (w).s[s_]; } while (0)
+#define L_MADD(acc, v, x) do { for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] = fmaf((v).s[s_], (x), (acc).s[s_]); } while (0)
+#define L_VMADD(acc, v, w) do { for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] = fmaf((v).s[s_], (w).s[s_], (acc).s[s_]); } while (0)
 #define L_LANE(v, s) ((v).s[s])
 #define L_ADDTO(p, v) do { for (int s_ = 0; s_ < seqc_V; s_++) (p)[s_] += (v).s[s_]; } while (0)
 #endif

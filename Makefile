@@ -38,7 +38,7 @@ RT_CFLAGS := -std=c11 $(OPT) $(WARN) -fopenmp $(SANFLAGS)
 GEN_SRC := $(wildcard gen/*.c)
 GEN_HDR := $(wildcard gen/*.h)
 TEMPLATES := $(wildcard templates/*.m4)
-RT_SRC := runtime/main.c runtime/train.c runtime/adam.c runtime/weights.c runtime/data.c runtime/report.c runtime/export.c runtime/image.c
+RT_SRC := runtime/main.c runtime/train.c runtime/adam.c runtime/weights.c runtime/data.c runtime/report.c runtime/export.c runtime/image.c runtime/checkpoint.c
 RT_HDR := $(wildcard runtime/*.h)
 
 DEPS := libyaml-dev m4 libcmocka-dev zlib1g-dev libpng-dev pkg-config gnuplot-nox dataset-fashion-mnist

@@ -31,6 +31,11 @@ static const char usage_train[] =
 "  --threads N         default: the online cores (%ld); results do not depend on it\n"
 "  --save FILE         write the trained weights (SEQCWTS1 format, see README)\n"
 "  --log FILE.csv      one row per epoch: epoch,seconds,loss,accuracy,val_loss,val_accuracy\n"
+"  --checkpoint FILE   save the full training state at every epoch end (atomic)\n"
+"  --checkpoint-every N  ... and every N batches\n"
+"  --resume FILE       continue a checkpointed run exactly where it stopped (same\n"
+"                      data and settings; the weights end bit-identical)\n"
+"  --verbose           also report each checkpoint\n"
 "  --quiet             only the final line\n"
 "Ends with: test_loss=<float> test_accuracy=<float>\n";
 
@@ -151,6 +156,9 @@ static int parse_opts(int argc, char **argv, rt_config *c, int train)
         else if (!strcmp(o, "--predictions") && !train) c->predictions = v;
         else if (!strcmp(o, "--save") && train) c->save = v;
         else if (!strcmp(o, "--log") && train) c->log = v;
+        else if (!strcmp(o, "--checkpoint") && train) c->checkpoint = v;
+        else if (!strcmp(o, "--resume") && train) c->resume = v;
+        else if (!strcmp(o, "--checkpoint-every") && train && !parse_long(v, 1, 1000000000, &n)) c->checkpoint_every = (int)n;
         else if (!strcmp(o, "--threads") && !parse_long(v, 1, 1024, &n)) c->threads = (int)n;
         else if (!strcmp(o, "--epochs") && train && !parse_long(v, 1, 1000000, &n)) c->epochs = (int)n;
         else if (!strcmp(o, "--batch-size") && train && !parse_long(v, 1, 65536, &n)) c->batch_size = (int)n;
@@ -291,7 +299,7 @@ static int cmd_train(int argc, char **argv)
     int rc = RT_EINPUT;
     if (!params)
         fprintf(stderr, "error: out of memory\n");
-    else if (model_init(params, c.seed), rt_train(&c, params, &tr, &te) == 0) {
+    else if (model_init(params, c.seed), rt_train(&c, params, &tr, &te) == 0) {   /* --resume replaces the init */
         rc = RT_OK;
         if (c.save && rt_weights_save(c.save, params, err, sizeof err))
             fprintf(stderr, "%s\n", err), rc = RT_EINPUT;

@@ -11,6 +11,8 @@
 typedef struct rt_config {
     const char *data_dir, *train_csv, *test_csv;
     const char *save, *log, *weights, *predictions;
+    const char *checkpoint, *resume;
+    int checkpoint_every;       /* batches; 0: at epoch ends only */
     int epochs, batch_size, threads;
     double lr, beta_1, beta_2, epsilon;
     unsigned long seed;
@@ -33,6 +35,19 @@ typedef struct rt_adam {
 int rt_adam_init(rt_adam *a, long n, double lr, double beta_1, double beta_2, double epsilon);
 void rt_adam_step(rt_adam *a, float *w, const float *g);
 void rt_adam_free(rt_adam *a);
+
+/* Where a run is: the next batch to train, and the epoch's totals so far. */
+typedef struct rt_position {
+    int epoch, batch;           /* 1-based epoch, 0-based next batch */
+    double loss_sum, seconds;
+    long correct;
+} rt_position;
+
+/* checkpoint.c: the SEQCCKP1 format (README.md, "Checkpoints"). */
+int rt_checkpoint_save(const char *path, const rt_config *c, int n_train, const rt_position *pos,
+                       const float *params, const rt_adam *a, char *err, size_t errlen);
+int rt_checkpoint_load(const char *path, const rt_config *c, int n_train, rt_position *pos,
+                       float *params, rt_adam *a, char *err, size_t errlen);
 
 /* train.c */
 typedef struct rt_metrics { double loss, accuracy; long n; } rt_metrics;

@@ -133,6 +133,8 @@ typedef struct rt_state {
     rt_ws *ws;
     rt_adam adam;
     int chunk;
+    long bad_grad;                  /* index of a non-finite gradient */
+    int n_train;
 } rt_state;
 
 /* One optimiser step on the images idx[0..B).  Returns the summed loss. */
@@ -157,18 +159,55 @@ static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int
     }
     float *restrict grad = st->grad;
     const float *restrict cg = st->cgrad;
-    #pragma omp parallel for schedule(static) num_threads(st->c->threads)
+    long bad = P;   /* first non-finite gradient */
+    #pragma omp parallel for schedule(static) num_threads(st->c->threads) reduction(min:bad)
     for (long i = 0; i < P; i++) {
         float sum = cg[i];
         for (int c = 1; c < nc; c++)
             sum += cg[(size_t)c * P + i];
         grad[i] = sum;
+        if (!isfinite(sum) && i < bad)
+            bad = i;
     }
-    rt_adam_step(&st->adam, st->params, st->grad);
     double total = 0.0;
     for (int c = 0; c < nc; c++)
         total += loss[c], *correct += hits[c];
+    if (bad < P || !isfinite(total)) {
+        st->bad_grad = bad;
+        return isfinite(total) ? NAN : total;   /* the weights stay as they were */
+    }
+    rt_adam_step(&st->adam, st->params, st->grad);
     return total;
+}
+
+/* Name what went non-finite: the first layer whose output is, on the
+ * batch's first chunk, or else the first gradient tensor that is. */
+static void diagnose(rt_state *st, const rt_dataset *d, const int *idx, int B, uint64_t key,
+                     char *what, size_t len)
+{
+    rt_ws *w = &st->ws[0];
+    const int n = B < st->chunk ? B : st->chunk;
+    float *out = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(n));
+    gather(d, idx, n, w->act, w->labels);
+    model_forward(st->params, w->act, n, 1, mix(key));
+    for (int l = 0; out && l < MODEL_N_LAYERS; l++) {
+        model_layer_output(w->act, n, l, out);
+        for (long i = 0; i < (long)n * model_layers[l].size; i++)
+            if (!isfinite(out[i])) {
+                snprintf(what, len, "layer %s's output is the first that is not finite",
+                         model_layers[l].name);
+                free(out);
+                return;
+            }
+    }
+    free(out);
+    for (int t = 0; t < MODEL_N_TENSORS; t++)
+        if (st->bad_grad >= model_tensors[t].offset &&
+            st->bad_grad < model_tensors[t].offset + model_tensors[t].size) {
+            snprintf(what, len, "the gradient of %s is the first that is not finite", model_tensors[t].name);
+            return;
+        }
+    snprintf(what, len, "the loss is not finite");
 }
 
 /* Fisher-Yates from a counter-based generator keyed by (seed, epoch). */
@@ -188,7 +227,7 @@ static void progress(const rt_config *c, int b, int nb, double t0, long seen, do
 {
     static double last;
     double now = rt_now();
-    if (c->quiet || !isatty(STDOUT_FILENO) || (now - last < 0.2 && b < nb))
+    if (c->quiet || !isatty(STDOUT_FILENO) || (now - last < 0.2 && b < nb) || seen == 0)
         return;
     last = now;
     double rate = seen / (now - t0 + 1e-9);
@@ -197,31 +236,49 @@ static void progress(const rt_config *c, int b, int nb, double t0, long seen, do
     fflush(stdout);
 }
 
-static int run_epoch(rt_state *st, const rt_dataset *tr, int *order, int epoch, rt_metrics *m,
-                     double *seconds)
+static int checkpoint(rt_state *st, const rt_position *pos)
+{
+    char err[512];
+    if (!st->c->checkpoint)
+        return 0;
+    if (rt_checkpoint_save(st->c->checkpoint, st->c, st->n_train, pos, st->params, &st->adam,
+                           err, sizeof err)) {
+        fprintf(stderr, "\n%s\n", err);
+        return -1;
+    }
+    if (st->c->verbose)
+        printf("\ncheckpoint: epoch %d, batch %d -> %s\n", pos->epoch, pos->batch, st->c->checkpoint);
+    return 0;
+}
+
+/* Train from pos to the end of its epoch, checkpointing on the way. */
+static int run_epoch(rt_state *st, const rt_dataset *tr, int *order, rt_position *pos)
 {
     const rt_config *c = st->c;
-    const int nb = (tr->n + c->batch_size - 1) / c->batch_size;
-    double t0 = rt_now(), total = 0.0;
-    long right = 0;
+    const int nb = (tr->n + c->batch_size - 1) / c->batch_size, epoch = pos->epoch;
+    double t0 = rt_now() - pos->seconds;
     shuffle(order, tr->n, c->seed, epoch);
-    for (int b = 0; b < nb; b++) {
+    for (int b = pos->batch; b < nb; b++) {
         const int start = b * c->batch_size;
         const int B = tr->n - start < c->batch_size ? tr->n - start : c->batch_size;
         const uint64_t key = mix((uint64_t)c->seed ^ ((uint64_t)epoch << 32) ^ ((uint64_t)b << 8));
-        double loss = train_batch(st, tr, order + start, B, key, &right);
+        double loss = train_batch(st, tr, order + start, B, key, &pos->correct);
         if (!isfinite(loss)) {
-            fprintf(stderr, "\nerror: the loss became %g at epoch %d, batch %d/%d; "
-                    "try a smaller --learning-rate\n", loss, epoch, b + 1, nb);
+            char what[256];
+            diagnose(st, tr, order + start, B, key, what, sizeof what);
+            fprintf(stderr, "%serror: training diverged at epoch %d, batch %d/%d: %s (loss %g); "
+                    "try a smaller --learning-rate%s%s\n", isatty(STDOUT_FILENO) ? "\n" : "",
+                    epoch, b + 1, nb, what, loss, c->checkpoint ? "; the last checkpoint is intact: " : "",
+                    c->checkpoint ? c->checkpoint : "");
             return -1;
         }
-        total += loss;
-        progress(c, b + 1, nb, t0, (long)start + B, total, right);
+        pos->loss_sum += loss;
+        pos->batch = b + 1;
+        pos->seconds = rt_now() - t0;
+        progress(c, b + 1, nb, t0, (long)start + B, pos->loss_sum, pos->correct);
+        if (c->checkpoint_every && (b + 1) % c->checkpoint_every == 0 && b + 1 < nb && checkpoint(st, pos))
+            return -1;
     }
-    *seconds = rt_now() - t0;
-    m->n = tr->n;
-    m->loss = total / tr->n;
-    m->accuracy = (double)right / tr->n;
     return 0;
 }
 
@@ -272,34 +329,63 @@ static void report_epoch(const rt_config *c, FILE *log, int epoch, double sec, c
     }
 }
 
+/* Where to start: the beginning, or a checkpoint's position and state. */
+static int start_at(rt_state *st, rt_position *pos)
+{
+    char err[512];
+    memset(pos, 0, sizeof *pos);
+    pos->epoch = 1;
+    if (!st->c->resume)
+        return 0;
+    if (rt_checkpoint_load(st->c->resume, st->c, st->n_train, pos, st->params, &st->adam, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    if (!st->c->quiet)
+        printf("resuming from %s: epoch %d, batch %d\n", st->c->resume, pos->epoch, pos->batch);
+    return 0;
+}
+
 int rt_train(const rt_config *c, float *params, const rt_dataset *tr, const rt_dataset *te)
 {
     rt_state st = {.c = c};
+    rt_position pos;
     FILE *log = NULL;
     int *order = malloc(sizeof(int) * (size_t)tr->n), rc = -1;
-    double train_seconds = 0.0;
+    double seconds = 0.0;
+    long samples = 0;
     if (!order || state_init(&st, c, params)) {
         fprintf(stderr, "error: out of memory\n");
         goto done;
     }
-    if (c->log && !(log = fopen(c->log, "w"))) {
+    st.n_train = tr->n;
+    if (start_at(&st, &pos))
+        goto done;
+    /* a resumed run appends to its log */
+    if (c->log && !(log = fopen(c->log, c->resume ? "a" : "w"))) {
         fprintf(stderr, "%s: error: cannot write the log\n", c->log);
         goto done;
     }
-    if (log)
+    if (log && !c->resume)
         fprintf(log, "epoch,seconds,loss,accuracy,val_loss,val_accuracy\n");
-    for (int e = 1; e <= c->epochs; e++) {
-        rt_metrics tm, vm;
-        double sec;
-        if (run_epoch(&st, tr, order, e, &tm, &sec))
+    for (; pos.epoch <= c->epochs; pos.epoch++) {
+        rt_metrics tm = {pos.loss_sum, 0, tr->n}, vm;
+        const double before = pos.seconds;
+        const long from = (long)pos.batch * c->batch_size;
+        if (run_epoch(&st, tr, order, &pos))
             goto done;
-        train_seconds += sec;
+        seconds += pos.seconds - before, samples += tr->n - from;
+        tm.loss = pos.loss_sum / tr->n, tm.accuracy = (double)pos.correct / tr->n;
         if (te && te->y && rt_evaluate(params, te, c->threads, &vm, NULL))
             goto done;
-        report_epoch(c, log, e, sec, &tm, te && te->y ? &vm : NULL, tr->n);
+        report_epoch(c, log, pos.epoch, pos.seconds, &tm, te && te->y ? &vm : NULL, tr->n);
+        rt_position next = {pos.epoch + 1, 0, 0.0, 0.0, 0};
+        if (checkpoint(&st, &next))
+            goto done;
+        pos.batch = 0, pos.loss_sum = 0.0, pos.seconds = 0.0, pos.correct = 0;
     }
-    if (!c->quiet)
-        printf("train_samples_per_s=%.1f\n", (double)tr->n * c->epochs / train_seconds);
+    if (!c->quiet && seconds > 0)
+        printf("train_samples_per_s=%.1f\n", (double)samples / seconds);
     rc = 0;
 done:
     if (log)

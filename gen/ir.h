@@ -112,6 +112,7 @@ int gen_lower(gen_model *m);                     /* lower.c */
 int gen_emit(const gen_model *m, const char *out_path); /* emit.c */
 void gen_summary(const gen_model *m, FILE *f);   /* summary.c */
 void gen_model_free(gen_model *m);
+int gen_build(const gen_model *m, const char *spec, const char *outdir);  /* build.c */
 
 int gen_valid_ident(const char *s);
 const char *gen_act_name(gen_act a);

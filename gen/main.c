@@ -16,6 +16,9 @@ static const char usage[] =
 "\n"
 "options:\n"
 "  -o FILE      write the definitions to FILE (default: out/NAME.defs.m4)\n"
+"  --build      the whole pipeline: definitions, out/NAME.c and .h, and the\n"
+"               trainer out/NAME, with the templates and runtime installed\n"
+"               beside seqc (or $SEQC_DATADIR); -o DIR picks the directory\n"
 "  --summary    print the layer table and memory report; write nothing\n"
 "  --check      validate the spec only; write nothing\n"
 "  -h, --help   this text\n"
@@ -61,7 +64,7 @@ static void defaults(gen_model *m, const char *path)
 int main(int argc, char **argv)
 {
     const char *spec = NULL, *out = NULL;
-    int summary = 0, check_only = 0;
+    int summary = 0, check_only = 0, build = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(usage, stdout);
@@ -72,6 +75,8 @@ int main(int argc, char **argv)
             summary = 1;
         } else if (!strcmp(argv[i], "--check")) {
             check_only = 1;
+        } else if (!strcmp(argv[i], "--build")) {
+            build = 1;
         } else if (argv[i][0] == '-' || spec) {
             fprintf(stderr, "seqc: unexpected argument '%s'\n%s", argv[i], usage);
             return 2;
@@ -88,7 +93,9 @@ int main(int argc, char **argv)
     int rc = gen_parse(spec, &m) || gen_check(&m) || gen_lower(&m);
     if (!rc && summary)
         gen_summary(&m, stdout);
-    if (!rc && !summary && !check_only) {
+    if (!rc && build)
+        rc = gen_build(&m, spec, out ? out : "out");
+    else if (!rc && !summary && !check_only) {
         char path[GEN_NAME_MAX + 32];
         if (!out) {
             snprintf(path, sizeof path, "out/%s.defs.m4", m.name);

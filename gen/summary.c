@@ -22,18 +22,18 @@ void gen_summary(const gen_model *m, FILE *f)
 {
     char shape[64], kind[64];
     fprintf(f, "Model: \"%s\"\n", m->name);
-    fprintf(f, "%-34s %-22s %10s\n", "Layer (type)", "Output Shape", "Param #");
-    fprintf(f, "=================================================================== \n");
+    fprintf(f, "%-40s %-22s %10s\n", "Layer (type)", "Output Shape", "Param #");
+    fprintf(f, "=========================================================================\n");
     for (int i = 1; i < m->n_layers; i++) {
         const gen_layer *l = &m->layers[i];
         snprintf(kind, sizeof kind, "%s (%s)", l->name, l->kind->keras);
         shape_str(l, shape, sizeof shape);
-        fprintf(f, "%-34s %-22s %10ld\n", kind, shape, l->w_size + l->b_size);
+        fprintf(f, "%-40s %-22s %10ld\n", kind, shape, l->w_size + l->b_size);
     }
-    fprintf(f, "===================================================================\n");
+    fprintf(f, "=========================================================================\n");
     fprintf(f, "Total params: %ld\nTrainable params: %ld\nNon-trainable params: 0\n",
             m->n_params, m->n_params);
-    fprintf(f, "-------------------------------------------------------------------\n");
+    fprintf(f, "-------------------------------------------------------------------------\n");
     long w = 4 * m->n_params;
     kib(f, "Weights (flash when exported):", w);
     kib(f, "RAM, inference (largest live in+out pair):", m->act_bytes_infer);

@@ -277,6 +277,32 @@ static int report(const rt_config *c, const float *params, const rt_dataset *te)
     return rc;
 }
 
+/* model.summary(), and the bytes this run will hold. */
+static void summary(const rt_config *c)
+{
+    char kind[96], shape[64];
+    printf("Model: \"%s\"\n%-40s %-22s %10s\n", MODEL_NAME, "Layer (type)", "Output Shape", "Param #");
+    printf("=========================================================================\n");
+    for (int i = 0; i < MODEL_N_LAYERS; i++) {
+        const model_layer *l = &model_layers[i];
+        snprintf(kind, sizeof kind, "%s (%s)", l->name, l->kind);
+        if (l->h == 1 && l->w == 1 && strcmp(l->kind, "Conv2D"))
+            snprintf(shape, sizeof shape, "(None, %d)", l->c);
+        else
+            snprintf(shape, sizeof shape, "(None, %d, %d, %d)", l->h, l->w, l->c);
+        printf("%-40s %-22s %10ld\n", kind, shape, l->params);
+    }
+    printf("=========================================================================\n");
+    printf("Total params: %d\n", MODEL_N_PARAMS);
+    printf("-------------------------------------------------------------------------\n");
+    printf("%-44s %12ld bytes\n", "Weights (flash when exported):", 4L * MODEL_N_PARAMS);
+    printf("%-44s %12ld bytes\n", "RAM, inference (largest live in+out pair):", (long)MODEL_INFER_RAM_BYTES);
+    printf("%-44s %12ld bytes\n", "Training state: gradients + Adam m, v:", 12L * MODEL_N_PARAMS);
+    printf("%-44s %12ld bytes\n", "Per-chunk gradient buffers (batch split):", rt_chunk_grad_bytes(c->batch_size));
+    printf("%-44s %12ld bytes x %d threads\n", "Activations and their gradients, one chunk:",
+           8L * MODEL_ARENA_FLOATS(rt_chunk_size(c->batch_size)), c->threads);
+}
+
 static int cmd_train(int argc, char **argv)
 {
     rt_config c;
@@ -290,6 +316,8 @@ static int cmd_train(int argc, char **argv)
     use_threads(c.threads);
     if (load_sets(&c, &tr, &te, 1))
         return free_sets(&c, &tr, &te, 1), RT_EINPUT;
+    if (!c.quiet)
+        summary(&c);
     if (!c.quiet)
         printf("training %s (%d parameters): epochs %d, batch_size %d, learning_rate %g, "
                "seed %lu, threads %d; %d train / %d test images from %s\n",

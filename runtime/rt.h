@@ -55,6 +55,8 @@ typedef struct rt_metrics { double loss, accuracy; long n; } rt_metrics;
 int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metrics *out, int *pred);
 int rt_train(const rt_config *c, float *params, const rt_dataset *train, const rt_dataset *test);
 double rt_now(void);
+int rt_chunk_size(int batch_size);
+long rt_chunk_grad_bytes(int batch_size);
 
 /* export.c: NAME_model.c and .h next to it; see `NAME export --help`. */
 int rt_export(const char *weights, const char *out_c, char *err, size_t errlen);

@@ -127,6 +127,20 @@ int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metric
 
 /* ---- training ------------------------------------------------------------ */
 
+/* At most RT_CHUNKS chunks per batch, each a whole number of V-sample
+ * blocks; the size depends on the batch size only. */
+int rt_chunk_size(int batch_size)
+{
+    int chunk = (batch_size + RT_CHUNKS - 1) / RT_CHUNKS;
+    return (chunk + MODEL_V - 1) / MODEL_V * MODEL_V;
+}
+
+long rt_chunk_grad_bytes(int batch_size)
+{
+    int chunks = (batch_size + rt_chunk_size(batch_size) - 1) / rt_chunk_size(batch_size);
+    return 4L * MODEL_N_PARAMS * chunks;
+}
+
 typedef struct rt_state {
     const rt_config *c;
     float *params, *grad, *cgrad;   /* cgrad: RT_CHUNKS gradient buffers */
@@ -287,11 +301,9 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
     memset(st, 0, sizeof *st);
     st->c = c;
     st->params = params;
-    /* at most RT_CHUNKS chunks, each a whole number of V-sample blocks */
-    st->chunk = (c->batch_size + RT_CHUNKS - 1) / RT_CHUNKS;
-    st->chunk = (st->chunk + MODEL_V - 1) / MODEL_V * MODEL_V;
+    st->chunk = rt_chunk_size(c->batch_size);
     st->grad = malloc(sizeof(float) * MODEL_N_PARAMS);
-    st->cgrad = malloc(sizeof(float) * (size_t)MODEL_N_PARAMS * RT_CHUNKS);
+    st->cgrad = malloc((size_t)rt_chunk_grad_bytes(c->batch_size));
     st->ws = ws_new(c->threads, st->chunk);
     if (!st->grad || !st->cgrad || !st->ws ||
         rt_adam_init(&st->adam, MODEL_N_PARAMS, c->lr, c->beta_1, c->beta_2, c->epsilon))

@@ -1,0 +1,43 @@
+# model.mk - build one model: SPEC -> $(OUT)/NAME.defs.m4 -> NAME.c/.h -> trainer.
+# Included by the top-level Makefile and installed with seqc (seqc --build
+# runs it with TEMPLATES_DIR and RUNTIME_DIR pointing at the installed copies).
+#
+#   SPEC=path/NAME.yaml OUT=dir SEQC=path/to/seqc  [V=16] [SAN=1]
+
+TEMPLATES_DIR ?= templates
+RUNTIME_DIR ?= runtime
+M4 ?= m4
+# Samples per block in the generated code: the inner loops are V lanes wide.
+V ?= 16
+RT_CFLAGS ?= -std=c11 -O3 -march=native -ffp-contract=fast -Wall -Wextra -fopenmp
+
+TEMPLATES := $(wildcard $(TEMPLATES_DIR)/*.m4)
+RT_SRC := $(addprefix $(RUNTIME_DIR)/,main.c train.c adam.c weights.c data.c report.c \
+	export.c image.c checkpoint.c)
+RT_HDR := $(wildcard $(RUNTIME_DIR)/*.h)
+
+NAME ?= $(basename $(notdir $(SPEC)))
+
+model: $(OUT)/$(NAME)
+
+$(OUT)/$(NAME).defs.m4: $(SPEC) $(SEQC)
+	@mkdir -p $(OUT)
+	$(SEQC) -o $@ $(SPEC)
+
+# m4 writes to a temporary file; a macro name that survives into C (a typo
+# or an overquoted macro in a template) fails the build.
+$(OUT)/$(NAME).c $(OUT)/$(NAME).h: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
+	$(M4) -P -Dseqc_V=$(V) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
+	  $(TEMPLATES_DIR)/model.c.m4 > $(OUT)/$(NAME).c.tmp
+	$(M4) -P -Dseqc_V=$(V) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
+	  $(TEMPLATES_DIR)/model.h.m4 > $(OUT)/$(NAME).h.tmp
+	@if grep -n 'm4_\|seqc_' $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; then \
+	  echo "error: m4 macro names survived into the generated C (see above)"; \
+	  rm -f $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; exit 1; fi
+	mv $(OUT)/$(NAME).h.tmp $(OUT)/$(NAME).h
+	mv $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).c
+
+$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(RT_SRC) $(RT_HDR)
+	$(CC) $(RT_CFLAGS) -I$(RUNTIME_DIR) -I$(OUT) -DRT_MODEL_HEADER='"$(NAME).h"' \
+	  -DRT_TEMPLATES='"$(abspath $(TEMPLATES_DIR))"' -DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"' \
+	  -o $@ $(OUT)/$(NAME).c $(RT_SRC) -lpng -lz -lm

@@ -16,6 +16,8 @@ $1
             }»)
 m4_define(«_seqc_conv_taps», «seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_conv_tap(«$1»)»)»)»)
 m4_define(«_seqc_tap_w», «m4_eval((seqc_ky * seqc_kw + seqc_kx) * seqc_ic * seqc_oc)»)
+m4_dnl output rows per kernel-gradient tile: about 128 KiB of dout
+m4_define(«_seqc_dw_rows», «m4_eval(32768 / (seqc_ow * seqc_oc * seqc_V) + (32768 / (seqc_ow * seqc_oc * seqc_V) < 1))»)
 
 m4_define(«seqc_conv2d_forward», «
 /* seqc_name: Conv2D seqc_oc@seqc_kh«x»seqc_kw, strides seqc_sh«x»seqc_sw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
@@ -77,8 +79,11 @@ seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++
                 dbias[o] += sum;
             }
 »)m4_dnl
-        /* dkernel: per tap, a block of seqc_cbw x seqc_ob sums over every output
-         * pixel and lane (the tap loop is not unrolled: each tap is a long loop) */
+        /* dkernel: per tap, a block of seqc_cbw x seqc_ob sums over the output
+         * pixels and lanes, _seqc_dw_rows output rows at a time so that the
+         * rows of dout stay in cache across the taps (not unrolled: each tap
+         * is a long loop) */
+        for (int ty = 0; ty < seqc_oh; ty += _seqc_dw_rows)
         for (int ky = 0; ky < seqc_kh; ky++)
         for (int kx = 0; kx < seqc_kw; kx++)
         for (int cb = 0; cb < seqc_ic; cb += seqc_cbw)
@@ -87,7 +92,7 @@ seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++
             for (int i = 0; i < seqc_cbw; i++)
                 for (int j = 0; j < seqc_ob; j++)
                     acc[i][j] = L_SET1(0.0f);
-            for (int oy = 0; oy < seqc_oh; oy++)
+            for (int oy = ty; oy < ty + _seqc_dw_rows && oy < seqc_oh; oy++)
             for (int ox = 0; ox < seqc_ow; ox++) {
                 const int iy = oy * seqc_sh + ky - seqc_pt, ix = ox * seqc_sw + kx - seqc_pl;
                 seqc_if(seqc_padded, «if (iy < 0 || iy >= seqc_ih || ix < 0 || ix >= seqc_iw)

@@ -121,6 +121,7 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("ob", "%d", l->ob);
     L("cbw", "%d", l->cbw);
     L("cbd", "%d", l->cbd);
+    L("obx", "%d", l->obx);
 #undef L
 }
 

@@ -58,6 +58,7 @@ typedef struct gen_layer {
      * remainder loops): output channels, input channels for the kernel
      * gradient, input channels for the input gradient */
     int ob, cbw, cbd;
+    int obx;                /* output-channel block when V = 1 (export): the vector */
     long x_in, x_out;       /* export: offsets in the inference arena, -1 = the caller's input */
 } gen_layer;
 

@@ -130,6 +130,7 @@ static int layout(gen_model *m, int i, int *flat)
     l->ob = largest_divisor_upto(l->oc, 8);
     l->cbw = largest_divisor_upto(l->ic, 12 / l->ob > 0 ? 12 / l->ob : 1);
     l->cbd = largest_divisor_upto(l->ic, 8);
+    l->obx = largest_divisor_upto(l->oc, 64);
     if (l->oc > m->max_oc)
         m->max_oc = l->oc;
     if (too_big(m, l, "the activations up to", m->n_act))

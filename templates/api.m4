@@ -36,7 +36,7 @@ extern const seqc_model«»_tensor seqc_model«»_tensors[seqc_MODEL«»_N_TENSO
 
 /* One layer's output, as forward() leaves it in the arena. */
 typedef struct seqc_model«»_layer {
-    const char *name, *kind;
+    const char *name, *kind;  /* kind: the Keras class, "Conv2D" */
     int h, w, c;            /* output shape per sample; flat outputs are 1 x 1 x c */
     long offset, size;      /* region at offset * np floats (np = n rounded up to V); size per sample */
     long params;

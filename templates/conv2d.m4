@@ -34,22 +34,22 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
         float *restrict y = out + (long)b * m4_eval(seqc_out_size * seqc_V);
         for (int oy = 0; oy < seqc_oh; oy++)
         for (int ox = 0; ox < seqc_ow; ox++)
-        for (int ob = 0; ob < seqc_oc; ob += seqc_ob) {
-            lanes acc[seqc_ob];
-            for (int j = 0; j < seqc_ob; j++)
+        for (int ob = 0; ob < seqc_oc; ob += seqc_OB) {
+            lanes acc[seqc_OB];
+            for (int j = 0; j < seqc_OB; j++)
                 acc[j] = L_SET1(seqc_if(seqc_bias, «bias[ob + j]», «0.0f»));
 _seqc_conv_taps(«m4_dnl
                     const float *restrict xp = x + (iy * seqc_iw + ix) * m4_eval(seqc_ic * seqc_V);
                     const float *restrict wp = kernel + _seqc_tap_w + ob;
                     for (int c = 0; c < seqc_ic; c++) {
                         const lanes xv = L_LOAD(xp + c * seqc_V);
-                        for (int j = 0; j < seqc_ob; j++)
+                        for (int j = 0; j < seqc_OB; j++)
                             L_MADD(acc[j], xv, wp[c * seqc_oc + j]);
                     }»)
             float *restrict yp = y + ((oy * seqc_ow + ox) * seqc_oc + ob) * seqc_V;
-            for (int j = 0; j < seqc_ob; j++)
+            for (int j = 0; j < seqc_OB; j++)
                 L_STORE(yp + j * seqc_V, acc[j]);
-            for (int k = 0; k < m4_eval(seqc_ob * seqc_V); k++)
+            for (int k = 0; k < m4_eval(seqc_OB * seqc_V); k++)
                 yp[k] = seqc_act_fwd(seqc_act, «yp[k]»);
         }
     }

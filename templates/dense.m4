@@ -15,18 +15,18 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
     for (int b = 0; b < nb; b++) {
         const float *restrict x = in + (long)b * m4_eval(seqc_ic * seqc_V);
         float *restrict y = out + (long)b * m4_eval(seqc_oc * seqc_V);
-        for (int ob = 0; ob < seqc_oc; ob += seqc_ob) {
-            lanes acc[seqc_ob];
-            for (int j = 0; j < seqc_ob; j++)
+        for (int ob = 0; ob < seqc_oc; ob += seqc_OB) {
+            lanes acc[seqc_OB];
+            for (int j = 0; j < seqc_OB; j++)
                 acc[j] = L_SET1(seqc_if(seqc_bias, «bias[ob + j]», «0.0f»));
             for (int i = 0; i < seqc_ic; i++) {
                 const lanes xv = L_LOAD(x + i * seqc_V);
-                for (int j = 0; j < seqc_ob; j++)
+                for (int j = 0; j < seqc_OB; j++)
                     L_MADD(acc[j], xv, kernel[(long)i * seqc_oc + ob + j]);
             }
-            for (int j = 0; j < seqc_ob; j++)
+            for (int j = 0; j < seqc_OB; j++)
                 L_STORE(y + (ob + j) * seqc_V, acc[j]);
-            for (int k = 0; k < m4_eval(seqc_ob * seqc_V); k++)
+            for (int k = 0; k < m4_eval(seqc_OB * seqc_V); k++)
                 y[ob * seqc_V + k] = seqc_act_fwd(seqc_act, «y[ob * seqc_V + k]»);
         }
     }

@@ -41,7 +41,7 @@ m4_dnl seqc_kh, ...); seqc_unbind() restores the previous layer's.
 m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih», «iw», «ic», «oh», «ow», «oc»,
 «kh», «kw», «sh», «sw», «pt», «pb», «pl», «pr», «padded», «in_size», «out_size», «in_off»,
 «out_off», «mask_off», «w_off», «w_size», «b_off», «b_size», «params», «bias», «need_din», «act»,
-«max», «rate», «keep_scale», «ob», «cbw», «cbd», «x_in», «x_out»»)
+«max», «rate», «keep_scale», «ob», «cbw», «cbd», «obx», «x_in», «x_out»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
@@ -71,6 +71,11 @@ m4_define(«seqc_out_ptr», «$1 + seqc_out_off«»L * np»)
 m4_define(«seqc_mask_ptr», «$1 + seqc_mask_off«»L * np»)
 m4_define(«seqc_shape_in», «m4_ifelse(seqc_ih«x»seqc_iw, «1x1», «[nb][seqc_ic][seqc_V]», «[nb][seqc_ih][seqc_iw][seqc_ic][seqc_V]»)»)
 m4_define(«seqc_shape_out», «m4_ifelse(seqc_oh«x»seqc_ow, «1x1», «[nb][seqc_oc][seqc_V]», «[nb][seqc_oh][seqc_ow][seqc_oc][seqc_V]»)»)
+m4_dnl seqc_OB: the forward passes' output-channel block.  With V lanes the
+m4_dnl lanes are the vector and a few channels are registers; with V = 1 the
+m4_dnl channels must be the vector.  Either way each output sums in the same
+m4_dnl order, so the choice never changes a bit.
+m4_define(«seqc_OB», «m4_ifelse(seqc_V, «1», seqc_obx, seqc_ob)»)
 m4_dnl seqc_lanes(BODY): BODY once per lane s of a block (a vector op).
 m4_define(«seqc_lanes», «for (int s = 0; s < seqc_V; s++) $1»)
 

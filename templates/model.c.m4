@@ -17,7 +17,7 @@ m4_define(«_seqc_bwd_def», «m4_ifelse(seqc_need_din«»m4_eval(seqc_params > 
 m4_define(«seqc_backward_defs», «seqc_forloop_down(«seqc_i», m4_eval(seqc_n_layers - 1), 1,
 «seqc_bind(seqc_i)_seqc_bwd_def«»seqc_unbind()»)»)
 m4_define(«_seqc_layer_row», «seqc_bind($1)
-    {"seqc_name", "seqc_kind", seqc_oh, seqc_ow, seqc_oc, seqc_out_off, seqc_out_size, seqc_params},seqc_unbind()»)
+    {"seqc_name", "seqc_keras", seqc_oh, seqc_ow, seqc_oc, seqc_out_off, seqc_out_size, seqc_params},seqc_unbind()»)
 m4_define(«_seqc_tensor_row», «
     {"seqc_T($1, name)", seqc_T($1, rank), {seqc_T($1, d0), seqc_T($1, d1), seqc_T($1, d2), seqc_T($1, d3)}, seqc_T($1, off), seqc_T($1, size)},»)
 m4_define(«_seqc_init_row», «seqc_if(seqc_T($1, glorot), «

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "model.h"
@@ -45,29 +44,19 @@ int rt_checkpoint_save(const char *path, const rt_config *c, int n_train, const 
     h.seed = c->seed, h.lr = c->lr, h.beta_1 = c->beta_1, h.beta_2 = c->beta_2, h.epsilon = c->epsilon;
     h.epoch = (uint32_t)pos->epoch, h.batch = (uint32_t)pos->batch, h.t = (uint64_t)a->t;
     h.loss_sum = pos->loss_sum, h.correct = (uint64_t)pos->correct, h.seconds = pos->seconds;
-    const size_t P = sizeof(float) * MODEL_N_PARAMS;
-    uLong crc = crc32(0L, (const Bytef *)&h, sizeof h);
-    crc = crc32(crc, (const Bytef *)params, (uInt)P);
-    crc = crc32(crc, (const Bytef *)a->m, (uInt)P);
-    crc = crc32(crc, (const Bytef *)a->v, (uInt)P);
-    uint32_t crc32le = (uint32_t)crc;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return snprintf(err, errlen, "%s: error: cannot write: %s", tmp, strerror(errno)), -1;
-    int bad = fwrite(&h, sizeof h, 1, f) != 1 || fwrite(params, P, 1, f) != 1 ||
-              fwrite(a->m, P, 1, f) != 1 || fwrite(a->v, P, 1, f) != 1 ||
-              fwrite(&crc32le, 4, 1, f) != 1;
-    bad |= fflush(f) != 0;
-    bad |= fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: error: cannot write the checkpoint: %s", path, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
+    const size_t P = sizeof(float) * MODEL_N_PARAMS, len = sizeof h + 3 * P + 4;
+    unsigned char *buf = malloc(len);
+    if (!buf)
+        return snprintf(err, errlen, "%s: error: out of memory", path), -1;
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + sizeof h, params, P);
+    memcpy(buf + sizeof h + P, a->m, P);
+    memcpy(buf + sizeof h + 2 * P, a->v, P);
+    uint32_t crc = (uint32_t)crc32(0L, buf, (uInt)(len - 4));
+    memcpy(buf + len - 4, &crc, 4);
+    int rc = rt_write_atomic(path, buf, len, err, errlen);
+    free(buf);
+    return rc;
 }
 
 /* Settings that change the arithmetic must match the checkpoint's. */

@@ -25,6 +25,8 @@ enum { RT_OK = 0, RT_EINPUT = 1, RT_EUSAGE = 2 };
 /* weights.c: the SEQCWTS1 file format (README.md, "Weights file"). */
 int rt_weights_save(const char *path, const float *params, char *err, size_t errlen);
 int rt_weights_load(const char *path, float *params, char *err, size_t errlen);
+/* Write a file atomically: temporary name, fsync, rename. */
+int rt_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
 /* adam.c: Adam as Keras applies it. */
 typedef struct rt_adam {

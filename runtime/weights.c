@@ -66,16 +66,16 @@ static int serialise(buf *b, const float *params)
 }
 
 /* Write to PATH.tmp, fsync, rename: a crash never leaves half a file. */
-static int write_atomic(const char *path, const buf *b, char *err, size_t errlen)
+int rt_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
-    char tmp[4096];
+    char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         snprintf(err, errlen, "%s: error: cannot write: %s", tmp, strerror(errno));
         return -1;
     }
-    int bad = fwrite(b->p, 1, b->len, f) != b->len;
+    int bad = fwrite(data, 1, len, f) != len;
     bad |= fflush(f) != 0;
     bad |= fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
@@ -95,7 +95,7 @@ int rt_weights_save(const char *path, const float *params, char *err, size_t err
         snprintf(err, errlen, "%s: error: out of memory", path);
         return -1;
     }
-    int rc = write_atomic(path, &b, err, errlen);
+    int rc = rt_write_atomic(path, b.p, b.len, err, errlen);
     free(b.p);
     return rc;
 }

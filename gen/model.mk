@@ -26,7 +26,7 @@ $(OUT)/$(NAME).defs.m4: $(SPEC) $(SEQC)
 
 # m4 writes to a temporary file; a macro name that survives into C (a typo
 # or an overquoted macro in a template) fails the build.
-$(OUT)/$(NAME).c $(OUT)/$(NAME).h: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
+$(OUT)/$(NAME).c $(OUT)/$(NAME).h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
 	$(M4) -P -Dseqc_V=$(V) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
 	  $(TEMPLATES_DIR)/model.c.m4 > $(OUT)/$(NAME).c.tmp
 	$(M4) -P -Dseqc_V=$(V) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \

@@ -46,11 +46,10 @@ all: model
 
 # ---- dependencies --------------------------------------------------------
 # Debian packages: installed when run as root, otherwise the exact command.
-deps: $(OUT)/.deps
-$(OUT)/.deps:
-	@mkdir -p $(OUT)
-	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
+# $(call apt_install,PACKAGES[,EXTRA_CHECK]): install the missing ones.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(2) \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
@@ -59,6 +58,12 @@ $(OUT)/.deps:
 	    echo "missing packages; run:  sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+endef
+
+deps: $(OUT)/.deps
+$(OUT)/.deps:
+	@mkdir -p $(OUT)
+	$(call apt_install,$(DEPS),command -v npm >/dev/null || missing="$$missing npm";)
 	@touch $@
 
 # ---- the compiler ----------------------------------------------------------
@@ -118,6 +123,9 @@ bench: deps
 	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
 	bench/run
 
+# ---- fuzzing and valgrind (make fuzz, make fuzz-smoke, make valgrind) ------
+include tests/fuzz/fuzz.mk
+
 # ---- install ---------------------------------------------------------------
 # bin/seqc, and share/seqc/{templates,runtime,gen/model.mk} for seqc --build.
 install: deps
@@ -129,6 +137,6 @@ install: deps
 	install -m 644 runtime/*.c runtime/*.h $(DESTDIR)$(PREFIX)/share/seqc/runtime
 	install -m 644 gen/model.mk $(DESTDIR)$(PREFIX)/share/seqc/gen
 
-clean:
+clean: fuzz-clean
 	rm -rf out/seqc out/*.c out/*.h out/*.m4 out/*.tmp out/npm2idx out/test \
 	  $(foreach s,$(wildcard specs/*.yaml),out/$(basename $(notdir $(s))))

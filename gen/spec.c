@@ -480,6 +480,7 @@ static int structure(ctx *c)
     int rc = 0;
     if (!refs)
         return fail(c, first, "out of memory");
+    refs[1] = 1;   /* the root: its parent is the document, so an alias to it is a second use */
     for (int id = 1; id <= count && !rc; id++) {
         yaml_node_t *n = node(c, id);
         if (n->type == YAML_SEQUENCE_NODE) {

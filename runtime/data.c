@@ -581,7 +581,7 @@ static int csv_row(csv *c, int labeled, int classes, unsigned char *pix, int *y)
 {
     const unsigned char *s = c->line, *fs, *fe;
     int ncols = CSV_PIXELS + labeled;
-    char what[16];
+    char what[32];
 
     for (int i = 0; i < ncols; i++) {
         int is_label = labeled && i == 0, max = is_label ? classes - 1 : 255, v = 0, st;

@@ -2,6 +2,7 @@
  *   "SEQCWTS1", u32 tensor count, per tensor: u32 rank, u32 dims[rank],
  *   f32 values; then u32 CRC-32 (zlib) of every preceding byte.  All
  *   little-endian; tensors in Keras get_weights() order and layout. */
+#define _POSIX_C_SOURCE 200809L   /* fileno, fsync */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,13 +125,17 @@ static unsigned char *slurp(const char *path, size_t *len, char *err, size_t err
 static int check_tensor(const unsigned char *p, size_t len, size_t *at, int t, char *why, size_t whylen)
 {
     const model_tensor *T = &model_tensors[t];
-    if (*at + 4 > len || get_u32(p + *at) != (uint32_t)T->rank) {
+    if (*at + 4 * (size_t)(T->rank + 1) > len) {
+        snprintf(why, whylen, "truncated in the header of tensor %d (%s)", t, T->name);
+        return -1;
+    }
+    if (get_u32(p + *at) != (uint32_t)T->rank) {
         snprintf(why, whylen, "tensor %d (%s): rank differs from this model's %d", t, T->name, T->rank);
         return -1;
     }
     *at += 4;
     for (int d = 0; d < T->rank; d++, *at += 4)
-        if (*at + 4 > len || get_u32(p + *at) != (uint32_t)T->dims[d]) {
+        if (get_u32(p + *at) != (uint32_t)T->dims[d]) {
             snprintf(why, whylen, "tensor %d (%s): dimension %d differs from this model's %d",
                      t, T->name, d, T->dims[d]);
             return -1;

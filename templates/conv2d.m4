@@ -100,10 +100,14 @@ seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++
                 const float *restrict xp = x + ((iy * seqc_iw + ix) * seqc_ic + cb) * seqc_V;
                 const float *restrict gp = g + ((oy * seqc_ow + ox) * seqc_oc + ob) * seqc_V;
                 lanes xv[seqc_cbw], gv[seqc_ob];
-                for (int i = 0; i < seqc_cbw; i++)
+                for (int i = 0; i < seqc_cbw; i++) {
                     xv[i] = L_LOAD(xp + i * seqc_V);
-                for (int j = 0; j < seqc_ob; j++)
+                    L_PIN(xv[i]);
+                }
+                for (int j = 0; j < seqc_ob; j++) {
                     gv[j] = L_LOAD(gp + j * seqc_V);
+                    L_PIN(gv[j]);
+                }
                 for (int i = 0; i < seqc_cbw; i++)
                     for (int j = 0; j < seqc_ob; j++)
                         L_VMADD(acc[i][j], xv[i], gv[j]);

@@ -19,6 +19,9 @@ typedef float lanes_u __attribute__((vector_size(sizeof(float) * seqc_V), aligne
 #define L_VMADD(acc, v, w) ((acc) += (v) * (w))
 #define L_LANE(v, s) ((v)[s])
 #define L_ADDTO(p, v) L_STORE((p), L_LOAD(p) + (v))
+/* Keep a loaded block in a register: otherwise the compiler folds the load
+ * into every multiply-add that uses it, and load bandwidth becomes the limit. */
+#define L_PIN(v) __asm__("" : "+v"(v))
 #else
 typedef struct { float s[seqc_V]; } lanes;
 static inline lanes l_load(const float *p) { lanes r; memcpy(r.s, p, sizeof r.s); return r; }
@@ -30,6 +33,7 @@ static inline lanes l_set1(float x) { lanes r; for (int s = 0; s < seqc_V; s++) 
 #define L_VMADD(acc, v, w) do { for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] = fmaf((v).s[s_], (w).s[s_], (acc).s[s_]); } while (0)
 #define L_LANE(v, s) ((v).s[s])
 #define L_ADDTO(p, v) do { for (int s_ = 0; s_ < seqc_V; s_++) (p)[s_] += (v).s[s_]; } while (0)
+#define L_PIN(v) ((void)0)
 #endif
 »)
 

@@ -20,8 +20,13 @@ typedef float lanes_u __attribute__((vector_size(sizeof(float) * seqc_V), aligne
 #define L_LANE(v, s) ((v)[s])
 #define L_ADDTO(p, v) L_STORE((p), L_LOAD(p) + (v))
 /* Keep a loaded block in a register: otherwise the compiler folds the load
- * into every multiply-add that uses it, and load bandwidth becomes the limit. */
+ * into every multiply-add that uses it, and load bandwidth becomes the limit.
+ * Only where a block fits one register (AVX-512, 16 lanes or fewer). */
+#if defined(__AVX512F__) && seqc_V <= 16
 #define L_PIN(v) __asm__("" : "+v"(v))
+#else
+#define L_PIN(v) ((void)0)
+#endif
 #else
 typedef struct { float s[seqc_V]; } lanes;
 static inline lanes l_load(const float *p) { lanes r; memcpy(r.s, p, sizeof r.s); return r; }

@@ -137,6 +137,6 @@ install: deps
 	install -m 644 runtime/*.c runtime/*.h $(DESTDIR)$(PREFIX)/share/seqc/runtime
 	install -m 644 gen/model.mk $(DESTDIR)$(PREFIX)/share/seqc/gen
 
-clean: fuzz-clean
-	rm -rf out/seqc out/*.c out/*.h out/*.m4 out/*.tmp out/npm2idx out/test \
-	  $(foreach s,$(wildcard specs/*.yaml),out/$(basename $(notdir $(s))))
+# Everything generated, except the downloaded digits in out/data.
+clean:
+	find out -mindepth 1 -maxdepth 1 ! -name data ! -name .gitignore -exec rm -rf {} +

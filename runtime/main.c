@@ -339,11 +339,23 @@ static int cmd_train(int argc, char **argv)
     return rc;
 }
 
+/* A weights file into a new parameter vector, or NULL after the message. */
+static float *load_weights(const char *path)
+{
+    char err[512];
+    float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
+    if (!params || rt_weights_load(path, params, err, sizeof err)) {
+        fprintf(stderr, "%s\n", params ? err : "error: out of memory");
+        free(params);
+        return NULL;
+    }
+    return params;
+}
+
 static int cmd_eval(int argc, char **argv)
 {
     rt_config c;
     rt_dataset tr, te;
-    char err[512];
     defaults(&c);
     if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
         return printf(usage_eval, prog), RT_OK;
@@ -352,12 +364,9 @@ static int cmd_eval(int argc, char **argv)
     use_threads(c.threads);
     if (!c.weights)
         return usage_error("%s needs --weights FILE", "eval");
-    float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
-    if (!params || rt_weights_load(c.weights, params, err, sizeof err)) {
-        fprintf(stderr, "%s\n", params ? err : "error: out of memory");
-        free(params);
+    float *params = load_weights(c.weights);
+    if (!params)
         return RT_EINPUT;
-    }
     int rc = RT_EINPUT;
     if (load_sets(&c, &tr, &te, 0) == 0 && report(&c, params, &te) == 0)
         rc = final_line(params, &te, c.threads);
@@ -384,6 +393,20 @@ static int input_side(int *H, int *W)
     return MODEL_IN_C == 1 && (long)*H * *W == MODEL_N_INPUT ? 0 : -1;
 }
 
+/* One image's class probabilities and most probable class; act is an
+ * arena for one sample. */
+static int classify(const float *params, const unsigned char *pix, float *act, float *p)
+{
+    for (int i = 0; i < MODEL_N_INPUT; i++)
+        act[i] = (float)pix[i] / 255.0f;
+    model_forward(params, act, 1, 0, 0);
+    model_probs(act, 1, p);
+    int best = 0;
+    for (int k = 1; k < MODEL_N_CLASSES; k++)
+        best = p[k] > p[best] ? k : best;
+    return best;
+}
+
 static int predict_image(const char *path, const float *params, int probs)
 {
     char err[512];
@@ -398,22 +421,17 @@ static int predict_image(const char *path, const float *params, int probs)
     float *act = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(1)), p[MODEL_N_CLASSES];
     if (!act)
         return fprintf(stderr, "error: out of memory\n"), -1;
-    for (int i = 0; i < MODEL_N_INPUT; i++)
-        act[i] = (float)in[i] / 255.0f;
-    model_forward(params, act, 1, 0, 0);
-    model_probs(act, 1, p);
-    free(act);
-    int best = 0;
-    for (int k = 1; k < MODEL_N_CLASSES; k++)
-        best = p[k] > p[best] ? k : best;
-    printf("%s: %d", path, best);
+    printf("%s: %d", path, classify(params, in, act, p));
     if (probs)
         printf(" probs "), print_probs(p);
     printf("\n");
+    free(act);
     return 0;
 }
 
-/* Kaggle submission rows, ImageId counting from 1. */
+/* Kaggle submission rows, ImageId counting from 1.  With --probs every
+ * image goes through classify() once; without, rt_evaluate uses the
+ * threads. */
 static int predict_csv(const char *path, const float *params, int probs, int threads)
 {
     char err[512];
@@ -423,17 +441,15 @@ static int predict_csv(const char *path, const float *params, int probs, int thr
         return fprintf(stderr, "%s\n", err), -1;
     int *pred = malloc(sizeof(int) * (size_t)d.n + 1), rc = -1;
     float *act = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(1)), p[MODEL_N_CLASSES];
-    if (check_shape(&d, path) == 0 && pred && act && rt_evaluate(params, &d, threads, &m, pred) == 0) {
+    if (check_shape(&d, path) == 0 && pred && act &&
+        (probs || rt_evaluate(params, &d, threads, &m, pred) == 0)) {
         printf("ImageId,Label%s\n", probs ? ",probs" : "");
         for (int i = 0; i < d.n; i++) {
+            if (probs)
+                pred[i] = classify(params, d.pix + (long)i * MODEL_N_INPUT, act, p);
             printf("%d,%d", i + 1, pred[i]);
-            if (probs) {
-                for (int k = 0; k < MODEL_N_INPUT; k++)
-                    act[k] = (float)d.pix[(long)i * MODEL_N_INPUT + k] / 255.0f;
-                model_forward(params, act, 1, 0, 0);
-                model_probs(act, 1, p);
+            if (probs)
                 printf(","), print_probs(p);
-            }
             printf("\n");
         }
         rc = 0;
@@ -447,7 +463,6 @@ static int cmd_predict(int argc, char **argv)
 {
     const char *weights = NULL;
     int probs = 0, first = 0, rc = RT_OK;
-    char err[512];
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return printf(usage_predict, prog), RT_OK;
@@ -462,12 +477,9 @@ static int cmd_predict(int argc, char **argv)
     }
     if (!weights || !first)
         return usage_error("%s needs --weights FILE and at least one INPUT", "predict");
-    float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
-    if (!params || rt_weights_load(weights, params, err, sizeof err)) {
-        fprintf(stderr, "%s\n", params ? err : "error: out of memory");
-        free(params);
+    float *params = load_weights(weights);
+    if (!params)
         return RT_EINPUT;
-    }
     for (int i = first; i < argc; i++) {
         if (argv[i][0] == '-' ) {
             i += !strcmp(argv[i], "--weights");

@@ -61,7 +61,7 @@ fuzz-build: $(addprefix $(FUZZ_OUT)/,$(FUZZ_HARNESSES))
 $(FUZZ_OUT)/fuzz_spec: $(FUZZ_DIR)/fuzz_spec.c $(FUZZ_UTIL) $(FUZZ_GEN_DEPS) | $(FUZZ_OUT)/.fuzz-deps deps
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) -lm
 
-$(FUZZ_OUT)/fuzz_idx $(FUZZ_OUT)/fuzz_gz $(FUZZ_OUT)/fuzz_csv: $(FUZZ_OUT)/%: $(FUZZ_DIR)/%.c $(FUZZ_UTIL) runtime/data.c runtime/data.h | $(FUZZ_OUT)/.fuzz-deps deps
+$(FUZZ_OUT)/fuzz_idx $(FUZZ_OUT)/fuzz_gz $(FUZZ_OUT)/fuzz_csv: $(FUZZ_OUT)/%: $(FUZZ_DIR)/%.c $(FUZZ_UTIL) $(FUZZ_DIR)/fuzz_data.h runtime/data.c runtime/data.h | $(FUZZ_OUT)/.fuzz-deps deps
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< runtime/data.c -lz
 
 # The weights loader is compiled against one small generated model, made by

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../../runtime/data.h"
+#include "fuzz_data.h"
 #include "fuzz_util.h"
 
 static char path[128];
@@ -32,22 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err[0] = 0;
     int rc = rt_load_csv(path, classes, &d, err, sizeof err);
     fz_report(rc, err);
-    if (rc == 0) {
-        if (d.n < 1 || d.h != 28 || d.w != 28 || !d.pix)
-            abort();
-        size_t npix = (size_t)d.n * 784;
-        volatile unsigned sum = 0;
-        for (size_t i = 0; i < npix; i++)
-            sum += d.pix[i];
-        (void)sum;
-        if (d.y)
-            for (int i = 0; i < d.n; i++)
-                if (d.y[i] < 0 || d.y[i] >= classes)
-                    abort();
-    } else {
-        if (d.n || d.pix || d.y || !err[0])
-            abort();
-    }
+    if (rc == 0 && (d.h != 28 || d.w != 28))
+        abort();
+    fz_check_dataset(rc, &d, err, classes, 0);
     rt_dataset_free(&d);
     unlink(path);
     return 0;

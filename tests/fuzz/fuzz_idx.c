@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../runtime/data.h"
+#include "fuzz_data.h"
 #include "fuzz_util.h"
 
 static char ipath[128], lpath[128];
@@ -42,22 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err[0] = 0;
     int rc = rt_load_idx_pair(ipath, lpath, classes, &d, err, sizeof err);
     fz_report(rc, err);
-    if (rc == 0) {
-        /* Postconditions promised by data.h. */
-        if (d.n < 1 || d.h < 1 || d.w < 1 || !d.pix || !d.y)
-            abort();
-        size_t npix = (size_t)d.n * (size_t)d.h * (size_t)d.w;
-        volatile unsigned sum = 0;
-        for (size_t i = 0; i < npix; i++)   /* ASan: pix really is n*h*w bytes */
-            sum += d.pix[i];
-        (void)sum;
-        for (int i = 0; i < d.n; i++)
-            if (d.y[i] < 0 || d.y[i] >= classes)
-                abort();
-    } else {
-        if (d.n || d.pix || d.y || !err[0])  /* error: *out empty, message set */
-            abort();
-    }
+    fz_check_dataset(rc, &d, err, classes, 1);
     rt_dataset_free(&d);
     unlink(ipath);
     unlink(lpath);

@@ -51,7 +51,7 @@ static int default_name(gen_model *m)
 
 static void default_layer_names(gen_model *m)
 {
-    int count[16] = {0};
+    int count[GEN_KIND_COUNT] = {0};
     for (int i = 0; i < m->n_layers; i++) {
         gen_layer *l = &m->layers[i];
         int k = ++count[l->kind->id];

@@ -86,6 +86,10 @@ static void emit_model(FILE *f, const gen_model *m)
     def(f, "seqc_beta_2", "%s", num(m->beta_2));
     def(f, "seqc_epsilon", "%s", num(m->epsilon));
     def(f, "seqc_data_dir", "%s", m->data_dir);
+    def(f, "seqc_n_trainable", "%ld", m->n_trainable);
+    def(f, "seqc_n_bn", "%d", m->n_bn);
+    def(f, "seqc_n_stats", "%ld", m->n_stats);
+    def(f, "seqc_has_reg", "%d", m->has_reg);
 }
 
 static void emit_layer(FILE *f, const gen_model *m, int i)
@@ -113,7 +117,19 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("bias", "%d", l->b_size > 0);
     L("need_din", "%d", l->need_din);
     L("act", "%s", gen_act_name((gen_act)l->act_code));
-    L("max", "%d", l->kind->id == GEN_MAXPOOL);
+    L("max", "%d", l->kind->id == GEN_MAXPOOL || l->kind->id == GEN_MAXPOOL1D ||
+                   l->kind->id == GEN_GMP2D || l->kind->id == GEN_GMP1D);
+    L("dh", "%d", l->dh); L("dw", "%d", l->dw); L("dm", "%d", l->dm);
+    L("p_off", "%ld", l->p_off); L("p_size", "%ld", l->p_size);
+    L("bn", "%d", l->bn); L("stat_off", "%ld", l->stat_off);
+    L("momentum", "%s", fnum(l->momentum)); L("eps", "%s", fnum(l->eps));
+    L("center", "%d", l->center); L("scale", "%d", l->scale);
+    L("alpha", "%s", fnum(l->alpha));
+    L("act_max", "%s", fnum(l->act_max)); L("has_max", "%d", l->act_max >= 0.0);
+    L("act_thr", "%s", fnum(l->act_thr));
+    L("x_mid", "%ld", l->x_mid);
+    L("zx", "%d", l->zx); L("z_off", "%ld", l->z_off);
+    L("in_rank", "%d", l->in_rank); L("out_rank", "%d", l->out_rank);
     L("rate", "%s", fnum(l->rate));
     L("keep_scale", "%s", fnum(l->keep_scale));
     L("x_in", "%ld", l->x_in);
@@ -140,7 +156,11 @@ static void emit_tensor(FILE *f, const gen_model *m, int i)
     }
     T("off", "%ld", t->off);
     T("size", "%ld", t->size);
-    T("glorot", "%d", t->glorot);
+    T("init", "%d", t->init);
+    T("trainable", "%d", t->trainable);
+    T("l1", "%s", fnum(t->reg.l1));
+    T("l2", "%s", fnum(t->reg.l2));
+    T("reg", "%d", t->reg.l1 > 0.0 || t->reg.l2 > 0.0);
     T("limit", "%s", num(t->limit));
 #undef T
 }

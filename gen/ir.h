@@ -17,9 +17,20 @@
 
 typedef struct gen_mark { int line, col; } gen_mark; /* 1-based */
 
+/* Activations: the spec's names, in the order of gen_act_name().  The
+ * parameterised ones (leaky_relu's slope, elu's alpha, relu's max_value and
+ * threshold) read gen_layer.alpha / act_max / act_thr. */
 typedef enum gen_act {
-    GEN_ACT_LINEAR, GEN_ACT_RELU, GEN_ACT_SIGMOID, GEN_ACT_TANH, GEN_ACT_SOFTMAX
+    GEN_ACT_LINEAR, GEN_ACT_RELU, GEN_ACT_SIGMOID, GEN_ACT_TANH, GEN_ACT_SOFTMAX,
+    GEN_ACT_RELU6, GEN_ACT_LEAKY_RELU, GEN_ACT_ELU, GEN_ACT_SELU, GEN_ACT_GELU,
+    GEN_ACT_GELU_TANH, GEN_ACT_SILU, GEN_ACT_SWISH, GEN_ACT_SOFTPLUS, GEN_ACT_SOFTSIGN,
+    GEN_ACT_HARD_SIGMOID, GEN_ACT_HARD_SILU, GEN_ACT_HARD_SWISH, GEN_ACT_EXPONENTIAL,
+    GEN_ACT_RELU_FULL,      /* the relu layer with max_value / negative_slope / threshold */
+    GEN_ACT_COUNT
 } gen_act;
+
+/* A regularizer: l1 * sum|w| + l2 * sum w^2 (Keras L1L2). */
+typedef struct gen_reg { double l1, l2; } gen_reg;
 
 struct gen_kind;
 
@@ -32,23 +43,37 @@ typedef struct gen_layer {
 
     /* options as written (Keras defaults filled in by spec.c) */
     int units;              /* filters (conv2d) or units (dense) */
-    int kh, kw, sh, sw;     /* kernel/pool window and strides */
+    int kh, kw, sh, sw;     /* kernel/pool window and strides (1-D: kh = sh = 1) */
+    int dh, dw;             /* dilation_rate */
     int strides_given;
     int same;               /* padding: same */
+    int causal;             /* conv1d padding: causal */
     gen_act act;
     gen_mark act_mark;
+    double alpha;           /* leaky_relu slope, elu alpha, relu negative_slope */
+    double act_max, act_thr;/* relu layer: max_value (< 0: none), threshold */
     int use_bias;
     double rate;            /* dropout */
     int zp[4];              /* zero_padding2d: top, bottom, left, right */
-    int rank, shape[3];     /* input */
+    int rank, shape[3];     /* input; reshape: target_shape (-1 resolved by lower.c) */
+    int dm;                 /* depth_multiplier */
+    double momentum, eps;   /* batch_normalization */
+    int center, scale;
+    gen_reg reg_kernel, reg_bias, reg_point;  /* kernel (or depthwise), bias, pointwise */
 
-    /* lowered: per-sample shapes, offsets in floats */
+    /* lowered: per-sample shapes, offsets in floats.  Every tensor is
+     * [h][w][c]: rank 3 images, rank 2 sequences [1][steps][c], rank 1
+     * flat vectors [1][1][c]; in_rank/out_rank tell which. */
     int ih, iw, ic, oh, ow, oc;
+    int in_rank, out_rank;
     int pt, pb, pl, pr;     /* padding actually applied (TF 'same' rule) */
     long in_size, out_size;
     long in_off, out_off;   /* per-sample activation arena; region scales by n */
-    long mask_off;          /* dropout mask region, else 0 */
+    long mask_off;          /* dropout mask region; separable: the depthwise output */
     long w_off, w_size, b_off, b_size;
+    long p_off, p_size;     /* separable: pointwise kernel; batch norm: moving mean+variance */
+    int bn;                 /* batch norm: its index among them, else -1 */
+    long stat_off;          /* batch norm: its 4*oc doubles of batch statistics */
     int has_params;
     int need_din;           /* some earlier layer wants the input gradient */
     int alias;              /* output is the input buffer (flatten) */
@@ -60,6 +85,9 @@ typedef struct gen_layer {
     int ob, cbw, cbd;
     int obx;                /* output-channel block when V = 1 (export): the vector */
     long x_in, x_out;       /* export: offsets in the inference arena, -1 = the caller's input */
+    long x_mid;             /* export: separable's depthwise output */
+    int zx;                 /* fused activation whose gradient needs the pre-activation */
+    long z_off;             /* ... kept here */
 } gen_layer;
 
 typedef struct gen_tensor {
@@ -67,9 +95,13 @@ typedef struct gen_tensor {
     int layer;
     int rank, dims[4];
     long off, size;
-    int glorot;             /* else zeros */
+    int init;               /* GEN_INIT_* */
     double limit;           /* glorot_uniform bound sqrt(6/(fan_in+fan_out)) */
+    int trainable;          /* batch norm's moving statistics are not */
+    gen_reg reg;            /* its regularizer (0, 0: none) */
 } gen_tensor;
+
+enum { GEN_INIT_ZEROS, GEN_INIT_GLOROT, GEN_INIT_ONES };
 
 typedef struct gen_model {
     const char *path;       /* spec file, for messages */
@@ -90,6 +122,10 @@ typedef struct gen_model {
 
     /* lowered totals */
     long n_params, n_act, n_in;
+    long n_trainable;       /* parameters the optimizer updates */
+    int n_bn;               /* batch norm layers: they split training passes into steps */
+    long n_stats;           /* doubles of batch statistics, 4 per batch-norm channel */
+    int has_reg;            /* some tensor has a regularizer */
     int n_classes;
     int in_h, in_w, in_c;   /* image view of the input (flat: 1 x N x 1) */
     long act_bytes_infer;   /* inference arena: largest live input+output pair, bytes */

@@ -18,20 +18,32 @@ static int too_big(const gen_model *m, const gen_layer *l, const char *what, lon
     return 1;
 }
 
+static const char *rank_name(int rank)
+{
+    return rank == 3 ? "an image input [height, width, channels]" :
+           rank == 2 ? "a sequence input [steps, channels]" : "a flat input [features]";
+}
+
 /* Input of layer i is the output of layer i-1; check the rank it needs. */
-static int connect(const gen_model *m, gen_layer *l, const gen_layer *prev, int flat)
+static int connect(const gen_model *m, gen_layer *l, const gen_layer *prev)
 {
     l->ih = prev->oh, l->iw = prev->ow, l->ic = prev->oc;
+    l->in_rank = prev->out_rank;
     l->in_size = prev->out_size;
     l->in_off = prev->out_off;
-    if (l->kind->image_in && flat) {
-        gen_error(m->path, l->mark, "%s needs an image input [height, width, channels], "
-                  "but its input is flat [%d]", l->kind->name, l->ic);
-        return -1;
-    }
-    if (l->kind->flat_in && !flat) {
-        gen_error(m->path, l->mark, "%s needs a flat input, but its input is [%d, %d, %d]; "
-                  "add '- flatten:' before it", l->kind->name, l->ih, l->iw, l->ic);
+    if (l->kind->in_rank && l->kind->in_rank != l->in_rank) {
+        char have[64];
+        if (l->in_rank == 3)
+            snprintf(have, sizeof have, "[%d, %d, %d]", l->ih, l->iw, l->ic);
+        else if (l->in_rank == 2)
+            snprintf(have, sizeof have, "[%d, %d]", l->iw, l->ic);
+        else
+            snprintf(have, sizeof have, "[%d]", l->ic);
+        gen_error(m->path, l->mark, "%s needs %s, but its input is %s%s", l->kind->name,
+                  rank_name(l->kind->in_rank), have,
+                  l->kind->in_rank == 1 ? "; add '- flatten:' before it" :
+                  l->kind->in_rank == 3 && l->in_rank == 2 ? "; use the 1-D layers (conv1d, ...)" :
+                  l->kind->in_rank == 2 && l->in_rank == 3 ? "; use the 2-D layers (conv2d, ...)" : "");
         return -1;
     }
     return 0;
@@ -39,8 +51,11 @@ static int connect(const gen_model *m, gen_layer *l, const gen_layer *prev, int 
 
 static void input_shape(gen_model *m, gen_layer *l)
 {
+    l->in_rank = l->rank;
     if (l->rank == 1)
         l->ih = l->iw = 1, l->ic = l->shape[0];
+    else if (l->rank == 2)
+        l->ih = 1, l->iw = l->shape[0], l->ic = l->shape[1];
     else
         l->ih = l->shape[0], l->iw = l->shape[1], l->ic = l->shape[2];
     m->in_h = l->rank == 1 ? 1 : l->ih;
@@ -49,7 +64,7 @@ static void input_shape(gen_model *m, gen_layer *l)
 }
 
 static void add_tensor(gen_model *m, int layer, const char *part, int rank, const int *dims,
-                       long off, long size, int glorot, double limit)
+                       long off, long size, int init, double limit, const gen_reg *reg)
 {
     gen_tensor *t = &m->tensors[m->n_tensors++];
     snprintf(t->name, sizeof t->name, "%s/%s", m->layers[layer].name, part);
@@ -58,28 +73,89 @@ static void add_tensor(gen_model *m, int layer, const char *part, int rank, cons
     memcpy(t->dims, dims, (size_t)rank * sizeof *dims);
     t->off = off;
     t->size = size;
-    t->glorot = glorot;
+    t->init = init;
     t->limit = limit;
+    t->trainable = 1;
+    if (reg)
+        t->reg = *reg;
+    m->has_reg |= t->reg.l1 > 0.0 || t->reg.l2 > 0.0;
 }
 
-/* Keras get_weights() order: per layer, kernel then bias. */
+/* Keras glorot_uniform: fans of a kernel of shape (..., in, out) scale by
+ * the receptive field, the product of the leading dimensions. */
+static double glorot_limit(long rf, long in, long out)
+{
+    return sqrt(6.0 / (double)(rf * in + rf * out));
+}
+
+/* Keras get_weights() order per layer: kernel (depthwise_kernel), then
+ * pointwise_kernel, then bias; batch norm: gamma, beta, moving_mean,
+ * moving_variance.  The parameter vector holds them in that order. */
+static void layer_tensors(gen_model *m, int i)
+{
+    gen_layer *l = &m->layers[i];
+    int one = 1, oc = l->oc;
+    switch (l->kind->id) {
+    case GEN_BATCHNORM:
+        if (l->w_size)
+            add_tensor(m, i, "gamma", 1, &oc, l->w_off, l->w_size, GEN_INIT_ONES, 0.0, NULL);
+        if (l->b_size)
+            add_tensor(m, i, "beta", 1, &oc, l->b_off, l->b_size, GEN_INIT_ZEROS, 0.0, NULL);
+        add_tensor(m, i, "moving_mean", 1, &oc, l->p_off, oc, GEN_INIT_ZEROS, 0.0, NULL);
+        add_tensor(m, i, "moving_variance", 1, &oc, l->p_off + oc, oc, GEN_INIT_ONES, 0.0, NULL);
+        m->tensors[m->n_tensors - 1].trainable = m->tensors[m->n_tensors - 2].trainable = 0;
+        return;
+    case GEN_DEPTHWISE:
+    case GEN_SEPARABLE: {
+        int kd[4] = {l->kh, l->kw, l->ic, l->dm}, pd[4] = {1, 1, l->ic * l->dm, l->oc};
+        add_tensor(m, i, "depthwise_kernel", 4, kd, l->w_off, l->w_size, GEN_INIT_GLOROT,
+                   glorot_limit((long)l->kh * l->kw, l->ic, l->dm), &l->reg_kernel);
+        if (l->kind->id == GEN_SEPARABLE)
+            add_tensor(m, i, "pointwise_kernel", 4, pd, l->p_off, l->p_size, GEN_INIT_GLOROT,
+                       glorot_limit(1, (long)l->ic * l->dm, l->oc), &l->reg_point);
+        break;
+    }
+    case GEN_CONV2D:
+    case GEN_CONV1D: {
+        int kd[4] = {l->kh, l->kw, l->ic, l->oc}, *d = kd;
+        if (l->kind->id == GEN_CONV1D)
+            d = kd + 1;   /* [k][cin][cout] */
+        add_tensor(m, i, "kernel", l->kind->id == GEN_CONV1D ? 3 : 4, d, l->w_off, l->w_size,
+                   GEN_INIT_GLOROT, glorot_limit((long)l->kh * l->kw, l->ic, l->oc), &l->reg_kernel);
+        break;
+    }
+    default: {
+        int dd[2] = {l->ic, l->oc};
+        add_tensor(m, i, "kernel", 2, dd, l->w_off, l->w_size, GEN_INIT_GLOROT,
+                   glorot_limit(1, l->ic, l->oc), &l->reg_kernel);
+    }
+    }
+    (void)one;
+    if (l->b_size)
+        add_tensor(m, i, "bias", 1, &oc, l->b_off, l->b_size, GEN_INIT_ZEROS, 0.0, &l->reg_bias);
+}
+
 static int params(gen_model *m, int i)
 {
     gen_layer *l = &m->layers[i];
     l->w_off = m->n_params;
-    l->b_off = l->w_off + l->w_size;
-    m->n_params = l->b_off + l->b_size;
+    if (l->kind->id == GEN_SEPARABLE) {     /* depthwise, pointwise, bias */
+        l->p_off = l->w_off + l->w_size;
+        l->b_off = l->p_off + l->p_size;
+        m->n_params = l->b_off + l->b_size;
+    } else {                                /* kernel (gamma), bias (beta), moving stats */
+        l->b_off = l->w_off + l->w_size;
+        l->p_off = l->b_off + l->b_size;
+        m->n_params = l->p_off + l->p_size;
+    }
     if (too_big(m, l, "the parameters up to", m->n_params))
         return -1;
-    int conv = l->kind->id == GEN_CONV2D;
-    long rf = conv ? (long)l->kh * l->kw : 1;   /* receptive field */
-    double limit = sqrt(6.0 / (double)(rf * l->ic + rf * l->oc));
-    int kd[4] = {l->kh, l->kw, l->ic, l->oc}, dd[2] = {l->ic, l->oc};
-    add_tensor(m, i, "kernel", conv ? 4 : 2, conv ? kd : dd, l->w_off, l->w_size, 1, limit);
-    if (l->b_size)
-        add_tensor(m, i, "bias", 1, &l->oc, l->b_off, l->b_size, 0, 0.0);
+    m->n_trainable += l->w_size + l->b_size + (l->kind->id == GEN_SEPARABLE ? l->p_size : 0);
+    layer_tensors(m, i);
     return 0;
 }
+
+static long mid_size(const gen_layer *l);
 
 static int largest_divisor_upto(int n, int k)
 {
@@ -88,33 +164,37 @@ static int largest_divisor_upto(int n, int k)
     return k;
 }
 
-static int layout(gen_model *m, int i, int *flat)
+/* The activation as the templates compute it: softmax is fused into the
+ * loss, and a relu layer with Keras's defaults is plain relu. */
+static int act_code(const gen_layer *l)
 {
-    gen_layer *l = &m->layers[i];
-    if (i == 0)
-        input_shape(m, l);
-    else if (connect(m, l, &m->layers[i - 1], *flat))
-        return -1;
-    if (l->kind->shape(m, l))
-        return -1;
-    long size = (long)l->oh * l->ow * l->oc;
-    if (size <= 0 || too_big(m, l, "the output of", size))
-        return -1;
-    l->out_size = size;
-    if (l->kind->id == GEN_FLATTEN || l->kind->id == GEN_DENSE)
-        *flat = 1;
+    if (l->act == GEN_ACT_SOFTMAX)
+        return GEN_ACT_LINEAR;
+    if (l->act == GEN_ACT_RELU_FULL && l->act_max < 0 && l->alpha == 0.0 && l->act_thr == 0.0)
+        return GEN_ACT_RELU;
+    return l->act;
+}
+
+/* Activations whose gradient needs the pre-activation, not only the
+ * output (see templates/lib.m4). */
+static int needs_x(int act)
+{
+    return act == GEN_ACT_GELU || act == GEN_ACT_GELU_TANH || act == GEN_ACT_SILU ||
+           act == GEN_ACT_SWISH || act == GEN_ACT_HARD_SILU || act == GEN_ACT_HARD_SWISH ||
+           act == GEN_ACT_RELU_FULL;
+}
+
+/* Activation regions: region 0 holds the caller's inputs; a view (flatten,
+ * reshape) shares its input's region; dropout keeps its mask and separable
+ * its depthwise output in a region of their own. */
+static void regions(gen_model *m, gen_layer *l, int i, long size)
+{
     if (i == 0) {
-        l->in_size = size;
-        *flat = l->rank == 1;
-    }
-    if (i == 0) {
-        /* region 0: the inputs as the caller writes them, [n][N_INPUT];
-         * the input layer re-lays them out for the templates */
         l->in_off = 0;
         l->out_off = size;
         m->n_act = 2 * size;
     } else if (l->alias) {
-        l->out_off = l->in_off;     /* a view of its input */
+        l->out_off = l->in_off;
     } else {
         l->out_off = m->n_act;
         m->n_act += size;
@@ -124,7 +204,40 @@ static int layout(gen_model *m, int i, int *flat)
         m->n_act += size;
         l->keep_scale = (double)(float)(1.0 / (1.0 - l->rate));
     }
-    l->act_code = l->act == GEN_ACT_SOFTMAX ? GEN_ACT_LINEAR : l->act;
+    if (l->kind->id == GEN_SEPARABLE) {
+        l->mask_off = m->n_act;
+        m->n_act += mid_size(l);
+    }
+    if (l->zx) {
+        l->z_off = m->n_act;
+        m->n_act += size;
+    }
+    l->bn = -1;
+    if (l->kind->id == GEN_BATCHNORM) {
+        l->bn = m->n_bn++;
+        l->stat_off = m->n_stats;
+        m->n_stats += 4L * l->oc;
+    }
+}
+
+static int layout(gen_model *m, int i)
+{
+    gen_layer *l = &m->layers[i];
+    if (i == 0)
+        input_shape(m, l);
+    else if (connect(m, l, &m->layers[i - 1]))
+        return -1;
+    if (l->kind->shape(m, l))
+        return -1;
+    long size = (long)l->oh * l->ow * l->oc;
+    if (size <= 0 || too_big(m, l, "the output of", size))
+        return -1;
+    l->out_size = size;
+    if (i == 0)
+        l->in_size = size;
+    l->act_code = act_code(l);
+    l->zx = needs_x(l->act_code) && strcmp(l->kind->stem, "activation") != 0;
+    regions(m, l, i, size);
     /* Blocks sized so the accumulators of the templates' inner loops fit in
      * 32 vector registers (x86-64 AVX-512, AArch64): the kernel gradient
      * keeps cbw x ob sums plus cbw + ob loaded blocks (3 x 6 + 9 for 36
@@ -141,6 +254,12 @@ static int layout(gen_model *m, int i, int *flat)
     return l->has_params ? params(m, i) : 0;
 }
 
+/* floats of separable's depthwise output per sample */
+static long mid_size(const gen_layer *l)
+{
+    return l->kind->id == GEN_SEPARABLE ? (long)l->oh * l->ow * l->ic * l->dm : 0;
+}
+
 /* Single-sample inference keeps only the live input/output pair of one
  * layer: each output goes to the opposite end of one arena from its input,
  * so the arena is the largest pair.  The first input is the caller's. */
@@ -152,13 +271,15 @@ static void infer_arena(gen_model *m)
         int from_caller = 1;
         for (int j = i - 1; j > 0 && from_caller; j--)
             from_caller = m->layers[j].alias;
-        long pair = (from_caller ? 0 : l->in_size) + l->out_size;
+        long pair = (from_caller ? 0 : l->in_size) + l->out_size + mid_size(l);
         P = pair > P ? pair : P;
     }
     for (int i = 1; i < m->n_layers; i++) {
         gen_layer *l = &m->layers[i];
         l->x_in = prev;
         l->x_out = l->alias ? prev : (prev == 0 ? P - l->out_size : 0);
+        /* separable's depthwise output: between its input and output */
+        l->x_mid = l->x_in == 0 ? l->in_size : l->out_size;
         prev = l->x_out;
     }
     m->layers[0].x_in = m->layers[0].x_out = -1;
@@ -168,12 +289,12 @@ static void infer_arena(gen_model *m)
 
 int gen_lower(gen_model *m)
 {
-    int flat = 0, seen_params = 0;
-    m->tensors = calloc((size_t)2 * (size_t)m->n_layers, sizeof *m->tensors);
+    int seen_params = 0;
+    m->tensors = calloc((size_t)4 * (size_t)m->n_layers, sizeof *m->tensors);
     if (!m->tensors)
         return -1;
     for (int i = 0; i < m->n_layers; i++)
-        if (layout(m, i, &flat))
+        if (layout(m, i))
             return -1;
     /* The gradient w.r.t. a layer's input is only needed if something with
      * parameters comes before it. */
@@ -183,7 +304,7 @@ int gen_lower(gen_model *m)
     }
     infer_arena(m);
     gen_layer *last = &m->layers[m->n_layers - 1];
-    if (!flat) {
+    if (last->out_rank != 1) {
         gen_error(m->path, last->mark, "the last layer must give a flat [classes] output; "
                   "add '- flatten:' and a dense layer");
         return -1;

@@ -201,8 +201,13 @@ static int each_pair(ctx *c, yaml_node_t *map, const char *what, pair_fn fn, voi
 
 /* ---- layers ------------------------------------------------------------ */
 
-static const char *const act_words[] = {"linear", "relu", "sigmoid", "tanh", "softmax", NULL};
-static const char *const pad_words[] = {"valid", "same", NULL};
+/* The activation names a spec may write, in gen_act order (relu_full is
+ * internal: the relu layer with options). */
+static const char *const act_words[] = {
+    "linear", "relu", "sigmoid", "tanh", "softmax", "relu6", "leaky_relu", "elu", "selu",
+    "gelu", "gelu_tanh", "silu", "swish", "softplus", "softsign", "hard_sigmoid", "hard_silu",
+    "hard_swish", "exponential", NULL};
+static const char *const pad_words[] = {"valid", "same", "causal", NULL};
 static const char *const bool_words[] = {"false", "true", NULL};
 
 static const struct { const char *key; unsigned bit; } opt_keys[] = {
@@ -210,7 +215,14 @@ static const struct { const char *key; unsigned bit; } opt_keys[] = {
     {"kernel_size", GEN_OPT_KERNEL}, {"strides", GEN_OPT_STRIDES},
     {"pool_size", GEN_OPT_POOL}, {"padding", GEN_OPT_PADDING},
     {"activation", GEN_OPT_ACT}, {"use_bias", GEN_OPT_BIAS}, {"rate", GEN_OPT_RATE},
-    {"shape", GEN_OPT_SHAPE},
+    {"shape", GEN_OPT_SHAPE}, {"dilation_rate", GEN_OPT_DILATION},
+    {"depth_multiplier", GEN_OPT_DM}, {"momentum", GEN_OPT_MOMENTUM},
+    {"epsilon", GEN_OPT_EPSILON}, {"center", GEN_OPT_CENTER}, {"scale", GEN_OPT_SCALE},
+    {"axis", GEN_OPT_AXIS}, {"target_shape", GEN_OPT_TARGET}, {"max_value", GEN_OPT_MAXV},
+    {"negative_slope", GEN_OPT_SLOPE}, {"threshold", GEN_OPT_THRESHOLD},
+    {"alpha", GEN_OPT_ALPHA}, {"kernel_regularizer", GEN_OPT_KREG},
+    {"bias_regularizer", GEN_OPT_BREG}, {"depthwise_regularizer", GEN_OPT_DREG},
+    {"pointwise_regularizer", GEN_OPT_PREG},
 };
 
 static unsigned opt_bit(const char *key)
@@ -229,10 +241,27 @@ static void opt_list(unsigned opts, char *buf)
             strcat(strcat(buf, *buf ? ", " : ""), opt_keys[i].key);
 }
 
-/* zero_padding2d: p, [ph, pw] or [[top, bottom], [left, right]] */
-static int get_zpad(ctx *c, yaml_node_t *v, int *zp)
+static int is_1d(const gen_layer *l)
+{
+    switch (l->kind->id) {
+    case GEN_CONV1D: case GEN_MAXPOOL1D: case GEN_AVGPOOL1D: case GEN_ZPAD1D:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* zero_padding2d: p, [ph, pw] or [[top, bottom], [left, right]];
+ * zero_padding1d: p or [left, right] */
+static int get_zpad(ctx *c, yaml_node_t *v, gen_layer *l)
 {
     const char *key = "padding";
+    int *zp = l->zp;
+    if (is_1d(l)) {
+        zp[0] = zp[1] = 0;
+        return get_ints(c, v, key, 0, GEN_DIM_MAX, v->type == YAML_SEQUENCE_NODE ? 2 : 1, zp + 2) ? -1 :
+               (v->type == YAML_SEQUENCE_NODE ? 0 : (zp[3] = zp[2], 0));
+    }
     if (v->type == YAML_SEQUENCE_NODE && v->data.sequence.items.top - v->data.sequence.items.start == 2 &&
         node(c, v->data.sequence.items.start[0])->type == YAML_SEQUENCE_NODE) {
         for (int i = 0; i < 2; i++)
@@ -248,15 +277,75 @@ static int get_zpad(ctx *c, yaml_node_t *v, int *zp)
     return 0;
 }
 
-static int get_shape(ctx *c, yaml_node_t *v, gen_layer *l)
+/* input shape: [h, w, c], [steps, c] or [n]; reshape's target_shape may
+ * hold one -1. */
+static int get_shape(ctx *c, yaml_node_t *v, gen_layer *l, const char *key, int lo)
 {
     long n = v->type == YAML_SEQUENCE_NODE ? v->data.sequence.items.top - v->data.sequence.items.start : 0;
-    if (n != 1 && n != 3)
-        return fail(c, v, "'shape' must be [height, width, channels] or [features]");
+    int unknown = 0;
+    if (n < 1 || n > 3)
+        return fail(c, v, "'%s' must be [height, width, channels], [steps, channels] or [features]", key);
     l->rank = (int)n;
-    for (int i = 0; i < n; i++)
-        if (get_int(c, node(c, v->data.sequence.items.start[i]), "shape", 1, GEN_DIM_MAX, &l->shape[i]))
+    for (int i = 0; i < n; i++) {
+        if (get_int(c, node(c, v->data.sequence.items.start[i]), key, lo, GEN_DIM_MAX, &l->shape[i]))
             return -1;
+        if (l->shape[i] == 0 || (l->shape[i] == -1 && unknown++))
+            return fail(c, node(c, v->data.sequence.items.start[i]),
+                        "'%s' allows one -1 and no zero", key);
+    }
+    return 0;
+}
+
+/* kernel_regularizer: l1 | l2 (0.01, as Keras 3's strings) or {l1: a, l2: b} */
+static int reg_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_reg *r = arg;
+    if (!strcmp(key, "l1"))
+        return get_double(c, v, key, 0.0, 1e6, 0, &r->l1);
+    if (!strcmp(key, "l2"))
+        return get_double(c, v, key, 0.0, 1e6, 0, &r->l2);
+    return fail(c, k, "a regularizer has no option '%s'; it takes: l1, l2", shown(k));
+}
+
+static int get_reg(ctx *c, yaml_node_t *v, const char *key, gen_reg *r)
+{
+    const char *s = scalar(v);
+    r->l1 = r->l2 = 0.0;
+    if (s && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(s, "l1"))
+        return r->l1 = 0.01, 0;
+    if (s && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(s, "l2"))
+        return r->l2 = 0.01, 0;
+    if (v->type != YAML_MAPPING_NODE)
+        return fail(c, v, "'%s' must be l1, l2 or {l1: A, l2: B}; got '%s'", key, shown(v));
+    return each_pair(c, v, key, reg_opt, r);
+}
+
+/* kernel_size, strides, pool_size, dilation_rate: [h, w] pairs; 1-D kinds
+ * take one number (or a list of one) for the steps axis, height 1. */
+static int get_window(ctx *c, yaml_node_t *v, gen_layer *l, const char *key, int *h, int *w)
+{
+    int pair[2];
+    if (is_1d(l)) {
+        if (get_ints(c, v, key, 1, GEN_DIM_MAX, 1, pair))
+            return -1;
+        *h = 1, *w = pair[0];
+        return 0;
+    }
+    if (get_ints(c, v, key, 1, GEN_DIM_MAX, 2, pair))
+        return -1;
+    *h = pair[0], *w = pair[1];
+    return 0;
+}
+
+static int set_act(ctx *c, yaml_node_t *v, gen_layer *l)
+{
+    int word;
+    l->act_mark = mark_of(v);
+    if (get_word(c, v, "activation", act_words, &word))
+        return -1;
+    l->act = (gen_act)word;
+    /* Keras 3 keras.activations defaults: leaky_relu 0.2, elu 1.0 */
+    l->alpha = l->act == GEN_ACT_LEAKY_RELU ? 0.2 : l->act == GEN_ACT_ELU ? 1.0 : 0.0;
     return 0;
 }
 
@@ -264,9 +353,11 @@ static int layer_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
 {
     gen_layer *l = arg;
     unsigned bit = opt_bit(key);
-    int word, pair[2];
+    int word;
+    if (l->kind->id == GEN_LEAKY_RELU && !strcmp(key, "alpha"))
+        bit = GEN_OPT_SLOPE;   /* Keras 2's spelling of negative_slope */
     if (!bit || !(l->kind->opts & bit)) {
-        char list[256];
+        char list[512];
         opt_list(l->kind->opts, list);
         return fail(c, k, "%s has no option '%s'; it takes: %s", l->kind->name, shown(k), list);
     }
@@ -280,37 +371,64 @@ static int layer_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         return get_int(c, v, key, 1, GEN_DIM_MAX, &l->units);
     case GEN_OPT_KERNEL:
     case GEN_OPT_POOL:
-        if (get_ints(c, v, key, 1, GEN_DIM_MAX, 2, pair))
-            return -1;
-        l->kh = pair[0], l->kw = pair[1];
-        return 0;
+        return get_window(c, v, l, key, &l->kh, &l->kw);
     case GEN_OPT_STRIDES:
-        if (get_ints(c, v, key, 1, GEN_DIM_MAX, 2, pair))
-            return -1;
-        l->sh = pair[0], l->sw = pair[1], l->strides_given = 1;
-        return 0;
+        l->strides_given = 1;
+        return get_window(c, v, l, key, &l->sh, &l->sw);
+    case GEN_OPT_DILATION:
+        return get_window(c, v, l, key, &l->dh, &l->dw);
+    case GEN_OPT_DM:
+        return get_int(c, v, key, 1, GEN_DIM_MAX, &l->dm);
     case GEN_OPT_PADDING:
-        if (l->kind->id == GEN_ZPAD)
-            return get_zpad(c, v, l->zp);
+        if (l->kind->id == GEN_ZPAD || l->kind->id == GEN_ZPAD1D)
+            return get_zpad(c, v, l);
         if (get_word(c, v, key, pad_words, &word))
             return -1;
-        l->same = word;
+        if (word == 2 && l->kind->id != GEN_CONV1D)
+            return fail(c, v, "padding 'causal' is only for conv1d");
+        l->same = word == 1;
+        l->causal = word == 2;
         return 0;
     case GEN_OPT_ACT:
-        l->act_mark = mark_of(v);
-        if (get_word(c, v, key, act_words, &word))
-            return -1;
-        l->act = (gen_act)word;
-        return 0;
+        return set_act(c, v, l);
     case GEN_OPT_BIAS:
+    case GEN_OPT_CENTER:
+    case GEN_OPT_SCALE:
         if (get_word(c, v, key, bool_words, &word))
             return -1;
-        l->use_bias = word;
+        *(bit == GEN_OPT_BIAS ? &l->use_bias : bit == GEN_OPT_CENTER ? &l->center : &l->scale) = word;
         return 0;
     case GEN_OPT_RATE:
         return get_double(c, v, key, 0.0, 1.0, 1, &l->rate);
     case GEN_OPT_SHAPE:
-        return get_shape(c, v, l);
+        return get_shape(c, v, l, key, 1);
+    case GEN_OPT_TARGET:
+        return get_shape(c, v, l, key, -1);
+    case GEN_OPT_MOMENTUM:
+        return get_double(c, v, key, 0.0, 1.0, 0, &l->momentum);
+    case GEN_OPT_EPSILON:
+        return get_double(c, v, key, 1e-30, 1.0, 0, &l->eps);
+    case GEN_OPT_AXIS:
+        if (get_int(c, v, key, -4, 3, &word))
+            return -1;
+        return word == -1 ? 0 : fail(c, v, "batch_normalization supports axis -1 only (the channels)");
+    case GEN_OPT_MAXV:
+        if (is_null(v))
+            return l->act_max = -1.0, 0;
+        return get_double(c, v, key, 0.0, 1e30, 0, &l->act_max);
+    case GEN_OPT_SLOPE:
+        return get_double(c, v, key, 0.0, 1e6, 0, &l->alpha);
+    case GEN_OPT_THRESHOLD:
+        return get_double(c, v, key, -1e30, 1e30, 0, &l->act_thr);
+    case GEN_OPT_ALPHA:
+        return get_double(c, v, key, 0.0, 1e6, 0, &l->alpha);
+    case GEN_OPT_KREG:
+    case GEN_OPT_DREG:
+        return get_reg(c, v, key, &l->reg_kernel);
+    case GEN_OPT_BREG:
+        return get_reg(c, v, key, &l->reg_bias);
+    case GEN_OPT_PREG:
+        return get_reg(c, v, key, &l->reg_point);
     }
     return 0;
 }
@@ -332,7 +450,22 @@ static gen_layer *new_layer(ctx *c, const gen_kind *kind, yaml_node_t *item)
     l->mark = mark_of(item);
     l->kh = l->kw = 2;  /* pool_size default (2, 2) */
     l->sh = l->sw = 1;
+    l->dh = l->dw = 1;
+    l->dm = 1;
     l->use_bias = 1;
+    l->momentum = 0.99, l->eps = 1e-3, l->center = l->scale = 1;   /* BatchNormalization */
+    l->act_max = -1.0;
+    if (kind->id == GEN_ZPAD1D)
+        l->zp[0] = l->zp[1] = 0;
+    if (is_1d(l))
+        l->kh = 1;         /* pool_size default 2 */
+    /* the activation layers with options (Keras 3 defaults) */
+    if (kind->id == GEN_RELU)
+        l->act = GEN_ACT_RELU_FULL;
+    else if (kind->id == GEN_LEAKY_RELU)
+        l->act = GEN_ACT_LEAKY_RELU, l->alpha = 0.3;
+    else if (kind->id == GEN_ELU)
+        l->act = GEN_ACT_ELU, l->alpha = 1.0;
     l->zp[0] = l->zp[1] = l->zp[2] = l->zp[3] = 1;  /* ZeroPadding2D default */
     return l;
 }
@@ -347,7 +480,7 @@ static int layer_item(ctx *c, yaml_node_t *item)
     yaml_node_t *v = node(c, item->data.mapping.pairs.start->value);
     const gen_kind *kind = scalar(k) ? gen_find_kind(scalar(k)) : NULL;
     if (!kind) {
-        char list[512] = "";
+        char list[1024] = "";
         for (int i = 0; i < gen_n_kinds; i++)
             strcat(strcat(list, i ? ", " : ""), gen_kinds[i].name);
         return fail(c, k, "unknown layer kind '%s'; known kinds: %s", shown(k), list);
@@ -357,14 +490,8 @@ static int layer_item(ctx *c, yaml_node_t *item)
     gen_layer *l = new_layer(c, kind, item);
     if (!l)
         return fail(c, item, "out of memory");
-    if (kind->id == GEN_ACTIVATION && v->type == YAML_SCALAR_NODE && !is_null(v)) {
-        l->act_mark = mark_of(v);   /* "- activation: relu" */
-        int word;
-        if (get_word(c, v, "activation", act_words, &word))
-            return -1;
-        l->act = (gen_act)word;
-        return 0;
-    }
+    if (kind->id == GEN_ACTIVATION && v->type == YAML_SCALAR_NODE && !is_null(v))
+        return set_act(c, v, l);   /* "- activation: relu" */
     if (!is_null(v) && each_pair(c, v, kind->name, layer_opt, l))
         return -1;
     unsigned given = 0;
@@ -374,8 +501,12 @@ static int layer_item(ctx *c, yaml_node_t *item)
     for (size_t i = 0; i < sizeof opt_keys / sizeof opt_keys[0]; i++)
         if ((kind->required & opt_keys[i].bit) && !(given & opt_keys[i].bit))
             return fail(c, item, "%s needs '%s'", kind->name, opt_keys[i].key);
-    if ((kind->id == GEN_MAXPOOL || kind->id == GEN_AVGPOOL) && !l->strides_given)
+    if ((kind->id == GEN_MAXPOOL || kind->id == GEN_AVGPOOL || kind->id == GEN_MAXPOOL1D ||
+         kind->id == GEN_AVGPOOL1D) && !l->strides_given)
         l->sh = l->kh, l->sw = l->kw;   /* Keras: strides default to pool_size */
+    if ((l->dh > 1 || l->dw > 1) && (l->sh > 1 || l->sw > 1))
+        return fail(c, item, "%s: strides > 1 cannot be combined with dilation_rate > 1 "
+                    "(as in Keras)", kind->name);
     return 0;
 }
 

@@ -5,10 +5,10 @@
 
 static void shape_str(const gen_layer *l, char *buf, size_t len)
 {
-    if (l->oh == 1 && l->ow == 1 && l->kind->id != GEN_CONV2D && l->kind->id != GEN_INPUT)
+    if (l->out_rank == 1)
         snprintf(buf, len, "(None, %d)", l->oc);
-    else if (l->kind->id == GEN_INPUT && l->rank == 1)
-        snprintf(buf, len, "(None, %d)", l->oc);
+    else if (l->out_rank == 2)
+        snprintf(buf, len, "(None, %d, %d)", l->ow, l->oc);
     else
         snprintf(buf, len, "(None, %d, %d, %d)", l->oh, l->ow, l->oc);
 }
@@ -28,16 +28,18 @@ void gen_summary(const gen_model *m, FILE *f)
         const gen_layer *l = &m->layers[i];
         snprintf(kind, sizeof kind, "%s (%s)", l->name, l->kind->keras);
         shape_str(l, shape, sizeof shape);
-        fprintf(f, "%-40s %-22s %10ld\n", kind, shape, l->w_size + l->b_size);
+        fprintf(f, "%-40s %-22s %10ld\n", kind, shape, l->w_size + l->b_size + l->p_size);
     }
     fprintf(f, "=========================================================================\n");
-    fprintf(f, "Total params: %ld\nTrainable params: %ld\nNon-trainable params: 0\n",
-            m->n_params, m->n_params);
+    fprintf(f, "Total params: %ld\nTrainable params: %ld\nNon-trainable params: %ld\n",
+            m->n_params, m->n_trainable, m->n_params - m->n_trainable);
     fprintf(f, "-------------------------------------------------------------------------\n");
     long w = 4 * m->n_params;
     kib(f, "Weights (flash when exported):", w);
     kib(f, "RAM, inference (largest live in+out pair):", m->act_bytes_infer);
     kib(f, "Training state: gradients + Adam m, v:", 3 * w);
+    if (m->n_bn)
+        kib(f, "Batch statistics (per chunk of a batch):", 8 * m->n_stats);
     kib(f, "Training activations per sample (x2 grads):", 2 * 4 * m->n_act);
     fprintf(f, "Training activations per batch of %d: %ld bytes\n", m->batch_size,
             2 * 4 * m->n_act * (long)m->batch_size);

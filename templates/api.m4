@@ -9,13 +9,21 @@ m4_define(«seqc_api», «m4_dnl
 #define seqc_MODEL«»_IN_C       seqc_in_c
 #define seqc_MODEL«»_N_CLASSES  seqc_n_classes
 #define seqc_MODEL«»_N_PARAMS   seqc_n_params  /* floats in the parameter vector */
+#define seqc_MODEL«»_N_TRAINABLE seqc_n_trainable  /* of which the optimizer updates (not batch norm's moving statistics) */
 #define seqc_MODEL«»_N_TENSORS  seqc_n_tensors
 #define seqc_MODEL«»_N_LAYERS   m4_eval(seqc_n_layers - 1)
 #define seqc_MODEL«»_N_ACT      seqc_n_act   /* floats of activation arena per sample */
 #define seqc_MODEL«»_V          seqc_V   /* samples per block in this build */
 #define seqc_MODEL«»_INFER_RAM_BYTES m4_eval(seqc_x_arena * 4)  /* exported single-sample activations */
-/* floats of arena (act, dact) for a batch of n */
-#define seqc_MODEL«»_ARENA_FLOATS(n) ((long)(((n) + seqc_MODEL«»_V - 1) / seqc_MODEL«»_V) * seqc_MODEL«»_V * seqc_MODEL«»_N_ACT)
+/* Batch normalization splits the training passes into steps (see
+ * forward_step); N_STATS doubles hold a batch's statistics. */
+#define seqc_MODEL«»_N_BN       seqc_n_bn
+#define seqc_MODEL«»_N_STATS    seqc_n_stats
+#define seqc_MODEL«»_FWD_STEPS  m4_eval(2 * seqc_n_bn + 1)
+#define seqc_MODEL«»_BWD_STEPS  m4_eval(seqc_n_bn + 1)
+/* floats of arena (act, dact) for a batch of n: the activations, then room
+ * for the batch statistics of the one-call passes */
+#define seqc_MODEL«»_ARENA_FLOATS(n) ((long)(((n) + seqc_MODEL«»_V - 1) / seqc_MODEL«»_V) * seqc_MODEL«»_V * seqc_MODEL«»_N_ACT + 2 * seqc_MODEL«»_N_STATS + 2)
 /* training defaults from the spec */
 #define seqc_MODEL«»_BATCH_SIZE seqc_batch_size
 #define seqc_MODEL«»_EPOCHS     seqc_epochs
@@ -31,13 +39,15 @@ typedef struct seqc_model«»_tensor {
     const char *name;       /* "conv2d_1/kernel" */
     int rank, dims[4];
     long offset, size;      /* in floats, into the parameter vector */
+    int trainable;          /* 0: batch norm's moving statistics, which training sets, not the optimizer */
 } seqc_model«»_tensor;
 extern const seqc_model«»_tensor seqc_model«»_tensors[seqc_MODEL«»_N_TENSORS];
 
 /* One layer's output, as forward() leaves it in the arena. */
 typedef struct seqc_model«»_layer {
     const char *name, *kind;  /* kind: the Keras class, "Conv2D" */
-    int h, w, c;            /* output shape per sample; flat outputs are 1 x 1 x c */
+    int rank;               /* of the output: 3 [h][w][c], 2 [w = steps][c], 1 [c] */
+    int h, w, c;            /* output shape per sample; rank 2 is 1 x steps x c, rank 1 is 1 x 1 x c */
     long offset, size;      /* region at offset * np floats (np = n rounded up to V); size per sample */
     long params;
 } seqc_model«»_layer;
@@ -47,7 +57,8 @@ extern const seqc_model«»_layer seqc_model«»_layers[seqc_MODEL«»_N_LAYERS]
 void seqc_model«»_init(float *params, uint64_t seed);
 /* Forward pass over n samples.  act holds ARENA_FLOATS(n) floats; the caller
  * puts the inputs, [n][N_INPUT], at act[0].  train selects dropout, whose
- * masks depend only on key and the sample's place in the batch. */
+ * masks depend only on key and the sample's place in the batch, and batch
+ * normalization's batch statistics: the n samples are one whole batch. */
 void seqc_model«»_forward(const float *params, float *act, int n, int train, uint64_t key);
 /* Softmax cross-entropy from the logits forward() left in act.  Returns the
  * summed loss; counts argmax hits in *correct; if dact is not NULL, writes
@@ -58,6 +69,27 @@ double seqc_model«»_loss(const float *act, const int *labels, int n, float sca
  * like act whose logits region loss() filled. */
 void seqc_model«»_backward(const float *params, float *grads, const float *act,
     float *dact, int n);
+/* After forward(train = 1) on one whole batch of n: its statistics, for
+ * moving_update(params, batch_stats(act, n), n), which applies Keras's
+ * update of batch normalization's moving mean and variance. */
+const double *seqc_model«»_batch_stats(const float *act, int n);
+void seqc_model«»_moving_update(float *params, const double *stats, int batch);
+/* The regularization penalty (kernel_regularizer, ...) that Keras adds to
+ * the loss once per batch; if grads is not NULL, adds its gradient. */
+double seqc_model«»_penalty(const float *params, float *grads);
+/* The training passes over a batch cut into chunks (threads, processes):
+ * run forward steps 0..FWD_STEPS-1 in order, each on every chunk; after step
+ * s each chunk has written its partial sums into partial[off, off + len)
+ * (step_slice(0, s, ...)), which the caller adds over the chunks, in a fixed
+ * order, into stats[off, off + len) before any chunk starts step s + 1.
+ * Backward likewise (step_slice(1, s, ...)), after loss() on each chunk.
+ * batch is the whole batch's sample count; stats and partial hold N_STATS
+ * doubles.  forward() and backward() are these for a single chunk. */
+void seqc_model«»_forward_step(const float *params, float *act, int n, int train, uint64_t key,
+    int step, int batch, const double *stats, double *partial);
+void seqc_model«»_backward_step(const float *params, float *grads, const float *act, float *dact,
+    int n, int step, int batch, const double *stats, double *partial);
+void seqc_model«»_step_slice(int backward, int step, long *off, long *len);
 /* Class probabilities [n][N_CLASSES] from the logits forward() left in act. */
 void seqc_model«»_probs(const float *act, int n, float *probs);
 /* Layer 'layer' of the layers table as forward() left it: [n][size]. */

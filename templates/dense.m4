@@ -9,7 +9,7 @@ m4_define(«seqc_dense_forward», «
  *   bias   [seqc_oc]seqc_if(seqc_bias, «», « (none)»)
  *   out    [nb][seqc_oc][seqc_V] */
 static void seqc_name«»_forward(const float *restrict in, float *restrict out,
-    const float *restrict kernel, const float *restrict bias, int nb)
+    const float *restrict kernel, const float *restrict bias, int nb«»seqc_z_param)
 {
     seqc_if(seqc_bias, «», «(void)bias;»)
     for (int b = 0; b < nb; b++) {
@@ -27,7 +27,7 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
             for (int j = 0; j < seqc_OB; j++)
                 L_STORE(y + (ob + j) * seqc_V, acc[j]);
             for (int k = 0; k < m4_eval(seqc_OB * seqc_V); k++)
-                y[ob * seqc_V + k] = seqc_act_fwd(seqc_act, «y[ob * seqc_V + k]»);
+                seqc_act_store(«y», «ob * seqc_V + k»)
         }
     }
 }
@@ -38,7 +38,7 @@ m4_define(«seqc_dense_backward», «
  * gradient in place; dkernel, dbias and din accumulate. */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict out,
     float *restrict dout, float *restrict din, const float *restrict kernel,
-    float *restrict dkernel, float *restrict dbias, int nb)
+    float *restrict dkernel, float *restrict dbias, int nb«»seqc_z_cparam)
 {
     seqc_if(seqc_need_din, «», «(void)din; (void)kernel;»)
     seqc_if(seqc_bias, «», «(void)dbias;»)
@@ -47,8 +47,9 @@ static void seqc_name«»_backward(const float *restrict in, const float *restri
         const float *restrict y = out + (long)b * m4_eval(seqc_oc * seqc_V);
         float *restrict g = dout + (long)b * m4_eval(seqc_oc * seqc_V);
         float gt[seqc_V][seqc_oc];   /* g transposed: kernel rows become vector loops */
+        seqc_if(seqc_keep_z, «const float *restrict zb = zbuf + (long)b * m4_eval(seqc_oc * seqc_V);»)
         for (int o = 0; o < seqc_oc; o++)
-            seqc_lanes(«gt[s][o] = g[o * seqc_V + s] = seqc_act_bwd(seqc_act, «y[o * seqc_V + s]», «g[o * seqc_V + s]»);»)
+            seqc_lanes(«gt[s][o] = g[o * seqc_V + s] = seqc_act_grad(«y[o * seqc_V + s]», «zb[o * seqc_V + s]», «g[o * seqc_V + s]»);»)
         (void)y;
 seqc_if(seqc_bias, «        for (int s = 0; s < seqc_V; s++)
             for (int o = 0; o < seqc_oc; o++)
@@ -81,8 +82,8 @@ seqc_if(seqc_need_din, «m4_dnl
 »)
 
 m4_define(«seqc_dense_fcall», «
-    seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb);»)
+    seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb«»seqc_z_arg);»)
 m4_define(«seqc_dense_bcall», «seqc_zero_din
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
-        params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb);»)
+        params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb«»seqc_z_arg);»)
 m4_divert(0)m4_dnl

@@ -1,13 +1,7 @@
 m4_include(«export_sizes.m4»)m4_dnl
 m4_include(«lanes.m4»)m4_dnl
-m4_include(«input.m4»)m4_dnl
-m4_include(«zero_padding2d.m4»)m4_dnl
-m4_include(«conv2d.m4»)m4_dnl
-m4_include(«pool2d.m4»)m4_dnl
-m4_include(«flatten.m4»)m4_dnl
-m4_include(«dense.m4»)m4_dnl
-m4_include(«dropout.m4»)m4_dnl
-m4_include(«activation.m4»)m4_dnl
+m4_define(«seqc_inference», 1)m4_dnl
+m4_include(«layers.m4»)m4_dnl
 m4_divert(-1)
 m4_dnl export.c.m4 - NAME_model.c: the trained model's forward pass for one
 m4_dnl sample, from the same layer templates as the trainer (with V = 1, so
@@ -18,6 +12,7 @@ m4_define(«seqc_xptr», «m4_ifelse(«$1», «-1», «input», «arena + $1»)�
 m4_define(«seqc_in_ptr», «seqc_xptr(seqc_x_in)»)
 m4_define(«seqc_out_ptr», «seqc_xptr(seqc_x_out)»)
 m4_define(«seqc_mask_ptr», «(float *)0»)
+m4_define(«seqc_mid_ptr», «seqc_xptr(seqc_x_mid)»)
 m4_define(«seqc_last», «m4_eval(seqc_n_layers - 1)»)
 m4_divert(0)m4_dnl
 /* seqc_model«»_model.c - the trained model "seqc_model", exported by seqc from

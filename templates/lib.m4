@@ -41,7 +41,9 @@ m4_dnl seqc_kh, ...); seqc_unbind() restores the previous layer's.
 m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih», «iw», «ic», «oh», «ow», «oc»,
 «kh», «kw», «sh», «sw», «pt», «pb», «pl», «pr», «padded», «in_size», «out_size», «in_off»,
 «out_off», «mask_off», «w_off», «w_size», «b_off», «b_size», «params», «bias», «need_din», «act»,
-«max», «rate», «keep_scale», «ob», «cbw», «cbd», «obx», «x_in», «x_out»»)
+«max», «rate», «keep_scale», «ob», «cbw», «cbd», «obx», «x_in», «x_out», «dh», «dw», «dm», «p_off»,
+«p_size», «bn», «stat_off», «momentum», «eps», «center», «scale», «alpha», «act_max», «has_max»,
+«act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
@@ -49,8 +51,12 @@ m4_define(«seqc_unbind», «seqc_foreach(«_seqc_unbind1», seqc_layer_keys)m4_
 
 m4_dnl seqc_with(I, PART): expand layer I's template part (forward,
 m4_dnl backward, fcall, bcall) from templates/STEM.m4.
+m4_dnl Optional parts: tcall (the training forward; default fcall) and moving
+m4_dnl (batch norm's moving statistics; default nothing).
 m4_define(«seqc_with», «seqc_bind($1)m4_ifelse(«$2», «out_ptr_value», «seqc_out_ptr(act)», «m4_ifdef(«seqc_»seqc_stem«_$2»,
-«m4_indir(«seqc_»seqc_stem«_$2»)», «seqc_fatal(«no template seqc_»seqc_stem«_$2»)»)»)seqc_unbind()»)
+«m4_indir(«seqc_»seqc_stem«_$2»)», «_seqc_default_part(«$2»)»)»)seqc_unbind()»)
+m4_define(«_seqc_default_part», «m4_ifelse(«$1», «tcall», «m4_indir(«seqc_»seqc_stem«_fcall»)», «$1», «moving», «»,
+«seqc_fatal(«no template seqc_»seqc_stem«_$1»)»)»)
 m4_define(«seqc_each_layer», «seqc_forloop(«seqc_i», 1, m4_eval(seqc_n_layers - 1), «seqc_with(seqc_i, «$1»)»)»)
 m4_define(«seqc_each_layer_reverse», «seqc_forloop_down(«seqc_i», m4_eval(seqc_n_layers - 1), 1, «seqc_with(seqc_i, «$1»)»)»)
 
@@ -69,6 +75,7 @@ m4_ifdef(«seqc_V», «», «m4_define(«seqc_V», «1»)»)
 m4_define(«seqc_in_ptr», «$1 + seqc_in_off«»L * np»)
 m4_define(«seqc_out_ptr», «$1 + seqc_out_off«»L * np»)
 m4_define(«seqc_mask_ptr», «$1 + seqc_mask_off«»L * np»)
+m4_define(«seqc_mid_ptr», «$1 + seqc_mask_off«»L * np»)
 m4_define(«seqc_shape_in», «m4_ifelse(seqc_ih«x»seqc_iw, «1x1», «[nb][seqc_ic][seqc_V]», «[nb][seqc_ih][seqc_iw][seqc_ic][seqc_V]»)»)
 m4_define(«seqc_shape_out», «m4_ifelse(seqc_oh«x»seqc_ow, «1x1», «[nb][seqc_oc][seqc_V]», «[nb][seqc_oh][seqc_ow][seqc_oc][seqc_V]»)»)
 m4_dnl seqc_OB: the forward passes' output-channel block.  With V lanes the
@@ -80,18 +87,85 @@ m4_dnl seqc_lanes(BODY): BODY once per lane s of a block (a vector op).
 m4_define(«seqc_lanes», «for (int s = 0; s < seqc_V; s++) $1»)
 
 m4_dnl ---- activations ----------------------------------------------------
+m4_dnl Keras 3 formulas (docs/layers.md gives each with its source).  Most
+m4_dnl gradients follow from the output Y; the ones that do not (gelu, silu,
+m4_dnl hard_silu, the relu layer with options) read the pre-activation X,
+m4_dnl which layers with such a fused activation keep in a region of their
+m4_dnl own (seqc_zx, seqc_z_ptr).  At a kink the gradient is the one-sided
+m4_dnl rule of the output side: relu and relu6 give 0 at 0 and at 6.
 m4_dnl seqc_act_fwd(ACT, X): the activation of X (X a plain lvalue).
 m4_define(«seqc_act_fwd», «m4_ifelse(«$1», «linear», «$2»,
 «$1», «relu», «($2 > 0.0f ? $2 : 0.0f)»,
 «$1», «sigmoid», «(1.0f / (1.0f + expf(-$2)))»,
 «$1», «tanh», «tanhf($2)»,
+«$1», «relu6», «($2 > 0.0f ? ($2 < 6.0f ? $2 : 6.0f) : 0.0f)»,
+«$1», «leaky_relu», «($2 > 0.0f ? $2 : seqc_alpha«»f * $2)»,
+«$1», «elu», «($2 > 0.0f ? $2 : seqc_alpha«»f * expm1f($2))»,
+«$1», «selu», «(1.05070098735548049342f * ($2 > 0.0f ? $2 : 1.67326324235437728481f * expm1f($2)))»,
+«$1», «gelu», «(0.5f * $2 * (1.0f + erff($2 * 0.70710678118654752440f)))»,
+«$1», «gelu_tanh», «(0.5f * $2 * (1.0f + tanhf(0.79788456080286535588f * ($2 + 0.044715f * $2 * $2 * $2))))»,
+«$1», «silu», «($2 / (1.0f + expf(-$2)))»,
+«$1», «swish», «($2 / (1.0f + expf(-$2)))»,
+«$1», «softplus», «($2 > 0.0f ? $2 + log1pf(expf(-$2)) : log1pf(expf($2)))»,
+«$1», «softsign», «($2 / (1.0f + fabsf($2)))»,
+«$1», «hard_sigmoid», «_seqc_hsig($2)»,
+«$1», «hard_silu», «($2 * _seqc_hsig($2))»,
+«$1», «hard_swish», «($2 * _seqc_hsig($2))»,
+«$1», «exponential», «expf($2)»,
+«$1», «relu_full», «(_seqc_relu_pos($2) - _seqc_relu_neg($2))»,
 «seqc_fatal(«unknown activation $1»)»)»)
+m4_define(«_seqc_hsig», «($1 > -3.0f ? ($1 < 3.0f ? ($1 + 3.0f) / 6.0f : 1.0f) : 0.0f)»)
+m4_dnl Keras 3's ReLU(max_value, negative_slope, threshold): the part above
+m4_dnl the threshold (x > threshold ? x : 0; relu when threshold is 0),
+m4_dnl clipped to [0, max_value] when there is one, minus
+m4_dnl negative_slope * relu(threshold - x).
+m4_define(«_seqc_relu_above», «m4_ifelse(seqc_act_thr, «0.0», «($1 > 0.0f ? $1 : 0.0f)», «($1 > seqc_act_thr«»f ? $1 : 0.0f)»)»)
+m4_define(«_seqc_relu_pos», «seqc_if(seqc_has_max, «fminf(fmaxf(_seqc_relu_above($1), 0.0f), seqc_act_max«»f)», «_seqc_relu_above($1)»)»)
+m4_define(«_seqc_relu_neg», «m4_ifelse(seqc_alpha, «0.0», «0.0f», «(seqc_alpha«»f * (seqc_act_thr«»f - $1 > 0.0f ? seqc_act_thr«»f - $1 : 0.0f))»)»)
+m4_define(«_seqc_relu_dpos», «(_seqc_relu_above($1) > 0.0f seqc_if(seqc_has_max, «&& _seqc_relu_above($1) < seqc_act_max«»f»))»)
+
+m4_dnl seqc_act_needs_x(ACT): 1 when the gradient needs the pre-activation.
+m4_define(«seqc_act_needs_x», «m4_ifelse(«$1», «gelu», 1, «$1», «gelu_tanh», 1, «$1», «silu», 1,
+«$1», «swish», 1, «$1», «hard_silu», 1, «$1», «hard_swish», 1, «$1», «relu_full», 1, 0)»)
 m4_dnl seqc_act_bwd(ACT, Y, DY): dL/dX from the output Y and dL/dY.
 m4_define(«seqc_act_bwd», «m4_ifelse(«$1», «linear», «$3»,
 «$1», «relu», «($2 > 0.0f ? $3 : 0.0f)»,
 «$1», «sigmoid», «($3 * $2 * (1.0f - $2))»,
 «$1», «tanh», «($3 * (1.0f - $2 * $2))»,
-«seqc_fatal(«unknown activation $1»)»)»)
+«$1», «relu6», «($2 > 0.0f && $2 < 6.0f ? $3 : 0.0f)»,
+«$1», «leaky_relu», «($2 > 0.0f ? $3 : seqc_alpha«»f * $3)»,
+«$1», «elu», «($2 > 0.0f ? $3 : $3 * ($2 + seqc_alpha«»f))»,
+«$1», «selu», «($2 > 0.0f ? 1.05070098735548049342f * $3 : $3 * ($2 + 1.75809934084737685994f))»,
+«$1», «softplus», «($3 * -expm1f(-$2))»,
+«$1», «softsign», «($3 * (1.0f - fabsf($2)) * (1.0f - fabsf($2)))»,
+«$1», «hard_sigmoid», «($2 > 0.0f && $2 < 1.0f ? $3 / 6.0f : 0.0f)»,
+«$1», «exponential», «($3 * $2)»,
+«seqc_fatal(«activation $1 needs seqc_act_bwdx»)»)»)
+m4_dnl seqc_act_bwdx(ACT, X, DY): dL/dX from the pre-activation X.
+m4_define(«seqc_act_bwdx», «m4_ifelse(«$1», «gelu», «($3 * (0.5f * (1.0f + erff($2 * 0.70710678118654752440f)) + $2 * 0.39894228040143267794f * expf(-0.5f * $2 * $2)))»,
+«$1», «gelu_tanh», «($3 * _seqc_gelu_tanh_d($2))»,
+«$1», «silu», «($3 * _seqc_silu_d($2))»,
+«$1», «swish», «($3 * _seqc_silu_d($2))»,
+«$1», «hard_silu», «($2 > -3.0f ? ($2 < 3.0f ? $3 * (2.0f * $2 + 3.0f) / 6.0f : $3) : 0.0f)»,
+«$1», «hard_swish», «($2 > -3.0f ? ($2 < 3.0f ? $3 * (2.0f * $2 + 3.0f) / 6.0f : $3) : 0.0f)»,
+«$1», «relu_full», «($3 * ((_seqc_relu_dpos($2) ? 1.0f : 0.0f) + m4_ifelse(seqc_alpha, «0.0», «0.0f», «($2 < seqc_act_thr«»f ? seqc_alpha«»f : 0.0f)»)))»,
+«seqc_act_bwd($@)»)»)
+m4_define(«_seqc_silu_d», «((1.0f + $1 * (1.0f - 1.0f / (1.0f + expf(-$1)))) / (1.0f + expf(-$1)))»)
+m4_define(«_seqc_gelu_tanh_d», «(0.5f * (1.0f + tanhf(0.79788456080286535588f * ($1 + 0.044715f * $1 * $1 * $1))) + 0.5f * $1 * (1.0f - tanhf(0.79788456080286535588f * ($1 + 0.044715f * $1 * $1 * $1)) * tanhf(0.79788456080286535588f * ($1 + 0.044715f * $1 * $1 * $1))) * 0.79788456080286535588f * (1.0f + 0.134145f * $1 * $1))»)
+m4_dnl seqc_act_grad(Y, Z, DY): the current layer's activation gradient,
+m4_dnl from its output Y or, when it needs it, its pre-activation Z.
+m4_define(«seqc_act_grad», «m4_ifelse(seqc_act_needs_x(seqc_act), 1, «seqc_act_bwdx(seqc_act, «$2», «$3»)», «seqc_act_bwd(seqc_act, «$1», «$3»)»)»)
+m4_dnl The pre-activation region of layers with such a fused activation:
+m4_dnl a parameter and an argument of their functions, kept only by the
+m4_dnl trainer (an exported model runs forward only: seqc_inference).
+m4_define(«seqc_keep_z», «m4_ifdef(«seqc_inference», 0, seqc_zx)»)
+m4_define(«seqc_z_param», «seqc_if(seqc_keep_z, «, float *restrict zbuf»)»)
+m4_define(«seqc_z_cparam», «seqc_if(seqc_keep_z, «, const float *restrict zbuf»)»)
+m4_define(«seqc_z_arg», «seqc_if(seqc_keep_z, «, seqc_z_ptr(act)»)»)
+m4_define(«seqc_z_ptr», «$1 + seqc_z_off«»L * np»)
+m4_dnl seqc_act_store(Y, I): apply the activation to Y[I] in place, keeping
+m4_dnl the pre-activation at zbuf + (the same offset) when needed.
+m4_define(«seqc_act_store», «seqc_if(seqc_keep_z, «{ const float z_ = $1[$2]; zbuf[($1 - out) + ($2)] = z_; $1[$2] = seqc_act_fwd(seqc_act, «z_»); }», «$1[$2] = seqc_act_fwd(seqc_act, «$1[$2]»);»)»)
 
 m4_dnl seqc_if(COND, TEXT): TEXT when COND is 1.
 m4_define(«seqc_if», «m4_ifelse(«$1», «1», «$2», «$3»)»)

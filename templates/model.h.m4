@@ -38,6 +38,17 @@ seqc_api
 #define model_probs      seqc_model«»_probs
 #define model_layer_output seqc_model«»_layer_output
 #define MODEL_V          seqc_MODEL«»_V
+#define MODEL_N_TRAINABLE seqc_MODEL«»_N_TRAINABLE
+#define MODEL_N_BN       seqc_MODEL«»_N_BN
+#define MODEL_N_STATS    seqc_MODEL«»_N_STATS
+#define MODEL_FWD_STEPS  seqc_MODEL«»_FWD_STEPS
+#define MODEL_BWD_STEPS  seqc_MODEL«»_BWD_STEPS
+#define model_forward_step  seqc_model«»_forward_step
+#define model_backward_step seqc_model«»_backward_step
+#define model_step_slice seqc_model«»_step_slice
+#define model_batch_stats seqc_model«»_batch_stats
+#define model_moving_update seqc_model«»_moving_update
+#define model_penalty    seqc_model«»_penalty
 #define MODEL_ARENA_FLOATS(n) seqc_MODEL«»_ARENA_FLOATS(n)
 #define MODEL_INFER_RAM_BYTES seqc_MODEL«»_INFER_RAM_BYTES
 #endif

@@ -119,6 +119,87 @@ static void test_need_din(void **s)
     assert_int_equal(m.layers[3].need_din, 1);
 }
 
+static void test_conv1d_causal_dilated(void **s)
+{
+    (void)s;
+    /* [steps, channels] is [1][steps][c]; causal pads (k - 1) * d before */
+    assert_int_equal(lower("  - input: {shape: [20, 3]}\n"
+                           "  - conv1d: {filters: 4, kernel_size: 3, padding: causal, dilation_rate: 2}\n"
+                           "  - conv1d: {filters: 5, kernel_size: 4, strides: 2, padding: same}\n"
+                           "  - conv1d: {filters: 2, kernel_size: 3, dilation_rate: 3}\n"
+                           "  - max_pooling1d: {padding: same}\n"
+                           "  - zero_padding1d: {padding: [1, 2]}\n"), 0);
+    expect(1, 1, 20, 4, 0, 0, 4, 0);
+    assert_int_equal(m.layers[1].out_rank, 2);
+    assert_int_equal(m.layers[1].w_size, 3 * 3 * 4);
+    expect(2, 1, 10, 5, 0, 0, 1, 1);   /* out 10, pad_total = 9*2 + 4 - 20 = 2 */
+    expect(3, 1, 4, 2, 0, 0, 0, 0);    /* valid, span (3-1)*3+1 = 7: 10 - 7 + 1 */
+    expect(4, 1, 2, 2, 0, 0, 0, 0);
+    expect(5, 1, 5, 2, 0, 0, 1, 2);
+}
+
+static void test_conv2d_dilated_same(void **s)
+{
+    (void)s;
+    /* span (3-1)*2+1 = 5: 'same' pads 2/2 */
+    assert_int_equal(lower("  - input: {shape: [9, 9, 1]}\n"
+                           "  - conv2d: {filters: 2, kernel_size: 3, dilation_rate: [2, 1], padding: same}\n"), 0);
+    expect(1, 9, 9, 2, 2, 2, 1, 1);
+}
+
+static void test_depthwise_separable(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [8, 8, 3]}\n"
+                           "  - depthwise_conv2d: {kernel_size: 3, strides: 2, padding: same, depth_multiplier: 2}\n"
+                           "  - separable_conv2d: {filters: 5, kernel_size: 3, depth_multiplier: 3}\n"), 0);
+    expect(1, 4, 4, 6, 0, 1, 0, 1);
+    assert_int_equal(m.layers[1].w_size, 3 * 3 * 3 * 2);
+    assert_int_equal(m.layers[1].b_size, 6);
+    expect(2, 2, 2, 5, 0, 0, 0, 0);
+    /* Keras order: depthwise [3][3][6][3], pointwise [1][1][18][5], bias */
+    assert_int_equal(m.layers[2].w_size, 3 * 3 * 6 * 3);
+    assert_int_equal(m.layers[2].p_size, 18 * 5);
+    assert_int_equal(m.layers[2].p_off, m.layers[2].w_off + 162);
+    assert_int_equal(m.layers[2].b_off, m.layers[2].p_off + 90);
+}
+
+static void test_batchnorm_params(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [4, 4, 3]}\n"
+                           "  - batch_normalization:\n"
+                           "  - batch_normalization: {center: false}\n"
+                           "  - global_average_pooling2d:\n"
+                           "  - reshape: {target_shape: [-1, 1]}\n"), 0);
+    /* gamma, beta, moving_mean, moving_variance; then gamma and the moving pair */
+    assert_int_equal(m.n_params, 4 * 3 + 3 * 3 + 3 * 2 + 2);
+    assert_int_equal(m.n_trainable, 2 * 3 + 3 + 3 * 2 + 2);
+    assert_int_equal(m.n_bn, 2);
+    assert_int_equal(m.n_stats, 2 * 4 * 3);
+    assert_int_equal(m.layers[2].stat_off, 12);
+    assert_int_equal(m.tensors[3].trainable, 0);          /* moving_variance */
+    assert_int_equal(m.tensors[3].init, GEN_INIT_ONES);
+    expect(3, 1, 1, 3, 0, 0, 0, 0);
+    assert_int_equal(m.layers[3].out_rank, 1);
+    expect(4, 1, 3, 1, 0, 0, 0, 0);                       /* [3, 1] */
+    assert_int_equal(m.layers[4].out_rank, 2);
+    assert_int_equal(m.layers[4].out_off, m.layers[4].in_off);   /* a view */
+}
+
+static void test_preactivation_region(void **s)
+{
+    (void)s;
+    /* gelu's gradient needs x: the dense layer keeps it; relu does not */
+    assert_int_equal(lower("  - input: {shape: [6]}\n"
+                           "  - dense: {units: 4, activation: gelu}\n"
+                           "  - dense: {units: 4, activation: relu}\n"
+                           "  - activation: silu\n"), 0);
+    assert_int_equal(m.layers[1].zx, 1);
+    assert_int_equal(m.layers[2].zx, 0);
+    assert_int_equal(m.layers[3].zx, 0);     /* an activation layer reads its input */
+}
+
 int main(void)
 {
     gen_quiet = 0;
@@ -130,6 +211,11 @@ int main(void)
         cmocka_unit_test(test_zero_padding),
         cmocka_unit_test(test_flatten_dense_layout),
         cmocka_unit_test(test_need_din),
+        cmocka_unit_test(test_conv1d_causal_dilated),
+        cmocka_unit_test(test_conv2d_dilated_same),
+        cmocka_unit_test(test_depthwise_separable),
+        cmocka_unit_test(test_batchnorm_params),
+        cmocka_unit_test(test_preactivation_region),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     gen_model_free(&m);

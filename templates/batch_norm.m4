@@ -1,0 +1,187 @@
+m4_divert(-1)
+m4_dnl batch_norm.m4 - BatchNormalization over the channels (the last axis),
+m4_dnl on blocked activations [nb][h][w][c][V].
+m4_dnl
+m4_dnl Inference (fcall; eval, predict, export): the moving statistics, as
+m4_dnl Keras 3 computes it: a = gamma / sqrt(moving_variance + epsilon),
+m4_dnl y = x * a + (beta - moving_mean * a).
+m4_dnl
+m4_dnl Training uses the statistics of the whole batch, which may be cut in
+m4_dnl chunks that run on different threads (or ranks).  So the pass stops
+m4_dnl at the layer, twice: each chunk adds up sum(x) over its real samples
+m4_dnl and pixels (stats1), the caller adds the chunks' sums in chunk order,
+m4_dnl then each chunk adds up sum((x - mean)^2) (stats2), and again; then
+m4_dnl forward_train normalises with mean = S1 / N and the biased variance
+m4_dnl S2 / N (N = batch x pixels).  Backward stops once: sums of dy and
+m4_dnl dy * xhat (which are also dbeta and dgamma), then
+m4_dnl dx = gamma / sqrt(var + eps) * (dy - mean(dy) - xhat * mean(dy * xhat)).
+m4_dnl Lanes past the chunk's n samples are left out of every sum and get no
+m4_dnl gradient.  The chunking depends on the batch size only, so the bits do
+m4_dnl not depend on the thread count.
+m4_dnl Batch statistics of this layer, doubles at stats + seqc_stat_off:
+m4_dnl [S1][S2][sum dy][sum dy * xhat], seqc_oc each.
+
+m4_define(«_seqc_bn_pix», «m4_eval(seqc_ih * seqc_iw)»)
+m4_define(«_seqc_bn_blk», «m4_eval(seqc_in_size * seqc_V)»)
+m4_dnl _seqc_bn_each(BODY): BODY for every real sample's element: x at
+m4_dnl xb[i], channel c.
+m4_define(«_seqc_bn_each», «for (int b = 0; b < nb; b++) {
+        const int lanes_ = n - b * seqc_V < seqc_V ? n - b * seqc_V : seqc_V;
+        for (int p = 0; p < _seqc_bn_pix; p++)
+            for (int c = 0; c < seqc_oc; c++)
+                for (int s = 0; s < lanes_; s++) {
+                    const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
+                    $1
+                }
+    }»)
+m4_dnl _seqc_bn_coef: per channel a = gamma * invstd, sh = beta - mean * a,
+m4_dnl from mean[] and invstd[] (floats).
+m4_define(«_seqc_bn_coef», «m4_dnl
+    float a[seqc_oc], sh[seqc_oc];
+    for (int c = 0; c < seqc_oc; c++) {
+        a[c] = seqc_if(seqc_scale, «gamma[c] * »)invstd[c];
+        sh[c] = seqc_if(seqc_center, «beta[c] »)- mean[c] * a[c];
+    }»)
+m4_define(«_seqc_bn_apply», «m4_dnl
+    for (int b = 0; b < nb; b++)
+        for (int p = 0; p < _seqc_bn_pix; p++)
+            for (int c = 0; c < seqc_oc; c++) {
+                const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
+                for (int s = 0; s < seqc_V; s++)
+                    out[i + s] = in[i + s] * a[c] + sh[c];
+            }»)
+m4_dnl _seqc_bn_batch: mean[] and invstd[] from the batch sums
+m4_define(«_seqc_bn_batch», «m4_dnl
+    const double count = (double)batch * _seqc_bn_pix;
+    float mean[seqc_oc], invstd[seqc_oc];
+    for (int c = 0; c < seqc_oc; c++) {
+        mean[c] = (float)(stats[c] / count);
+        invstd[c] = (float)(1.0 / sqrt(stats[seqc_oc + c] / count + (double)seqc_eps«»f));
+    }»)
+
+m4_define(«seqc_batch_norm_forward», «
+/* seqc_name: BatchNormalization momentum seqc_momentum, epsilon seqc_eps, center seqc_center, scale seqc_scale
+ *   in     seqc_shape_in
+ *   gamma  [seqc_oc]seqc_if(seqc_scale, «», « (none: 1)»)
+ *   beta   [seqc_oc]seqc_if(seqc_center, «», « (none: 0)»)
+ *   moving [2][seqc_oc] (mean, variance; not trained)
+ *   out    seqc_shape_out
+ * Inference: the moving statistics. */
+static void seqc_name«»_forward(const float *restrict in, float *restrict out,
+    const float *restrict gamma, const float *restrict beta, const float *restrict moving, int nb)
+{
+    (void)gamma; (void)beta;
+    float mean[seqc_oc], invstd[seqc_oc];
+    for (int c = 0; c < seqc_oc; c++) {
+        mean[c] = moving[c];
+        invstd[c] = 1.0f / sqrtf(moving[seqc_oc + c] + seqc_eps«»f);
+    }
+_seqc_bn_coef
+_seqc_bn_apply
+}
+m4_ifdef(«seqc_inference», «», «
+/* seqc_name, training, step 1: partial[c] = sum of x over the chunk. */
+static void seqc_name«»_stats1(const float *restrict in, int n, int nb, double *restrict partial)
+{
+    for (int c = 0; c < seqc_oc; c++)
+        partial[c] = 0.0;
+    _seqc_bn_each(«partial[c] += (double)in[i + s];»)
+}
+
+/* seqc_name, training, step 2: partial[c] = sum of (x - mean)^2 over the
+ * chunk, mean from the batch's S1 (stats). */
+static void seqc_name«»_stats2(const float *restrict in, int n, int nb, const double *restrict stats,
+    int batch, double *restrict partial)
+{
+    const double count = (double)batch * _seqc_bn_pix;
+    double mean[seqc_oc];
+    for (int c = 0; c < seqc_oc; c++)
+        mean[c] = stats[c] / count, partial[c] = 0.0;
+    _seqc_bn_each(«const double d = (double)in[i + s] - mean[c];
+                    partial[c] += d * d;»)
+}
+
+/* seqc_name, training, step 3: normalise with the batch's mean and variance. */
+static void seqc_name«»_forward_train(const float *restrict in, float *restrict out,
+    const float *restrict gamma, const float *restrict beta, const double *restrict stats,
+    int batch, int nb)
+{
+    (void)gamma; (void)beta;
+_seqc_bn_batch
+_seqc_bn_coef
+_seqc_bn_apply
+}
+
+/* Keras 3's update of the moving statistics from one batch's (biased). */
+static void seqc_name«»_moving(float *restrict moving, const double *restrict stats, int batch)
+{
+    const double count = (double)batch * _seqc_bn_pix;
+    for (int c = 0; c < seqc_oc; c++) {
+        const float mean = (float)(stats[c] / count), var = (float)(stats[seqc_oc + c] / count);
+        moving[c] = moving[c] * seqc_momentum«»f + mean * (1.0f - seqc_momentum«»f);
+        moving[seqc_oc + c] = moving[seqc_oc + c] * seqc_momentum«»f + var * (1.0f - seqc_momentum«»f);
+    }
+}
+»)»)
+
+m4_define(«seqc_batch_norm_backward», «
+/* seqc_name backward, step 1: partial = [sum dy][sum dy * xhat] over the
+ * chunk's real samples; they are also the chunk's dbeta and dgamma. */
+static void seqc_name«»_backward_sums(const float *restrict in, const float *restrict dout,
+    const double *restrict stats, int batch, int n, int nb, double *restrict partial,
+    float *dgamma, float *dbeta)
+{
+    (void)dgamma; (void)dbeta;
+_seqc_bn_batch
+    double *restrict sdy = partial + 2 * seqc_oc, *restrict sdyx = partial + 3 * seqc_oc;
+    for (int c = 0; c < seqc_oc; c++)
+        sdy[c] = sdyx[c] = 0.0;
+    _seqc_bn_each(«const float xhat = (in[i + s] - mean[c]) * invstd[c];
+                    sdy[c] += (double)dout[i + s];
+                    sdyx[c] += (double)(dout[i + s] * xhat);»)
+    for (int c = 0; c < seqc_oc; c++) {
+        seqc_if(seqc_scale, «dgamma[c] += (float)sdyx[c];»)
+        seqc_if(seqc_center, «dbeta[c] += (float)sdy[c];»)
+    }
+}
+seqc_if(seqc_need_din, «
+/* seqc_name backward, step 2: din accumulates, from the batch's sums. */
+static void seqc_name«»_backward(const float *restrict in, const float *restrict dout,
+    float *restrict din, const float *restrict gamma, const double *restrict stats, int batch,
+    int n, int nb)
+{
+    (void)gamma;
+_seqc_bn_batch
+    float k1[seqc_oc], k2[seqc_oc], a[seqc_oc];
+    for (int c = 0; c < seqc_oc; c++) {
+        k1[c] = (float)(stats[2 * seqc_oc + c] / count);
+        k2[c] = (float)(stats[3 * seqc_oc + c] / count);
+        a[c] = seqc_if(seqc_scale, «gamma[c] * »)invstd[c];
+    }
+    _seqc_bn_each(«const float xhat = (in[i + s] - mean[c]) * invstd[c];
+                    din[i + s] += a[c] * (dout[i + s] - k1[c] - xhat * k2[c]);»)
+}»)»)
+
+m4_define(«seqc_batch_norm_fcall», «
+    seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off,
+        params + seqc_p_off, nb);»)
+m4_dnl tcall: the training forward, cut into steps at this layer
+m4_define(«seqc_batch_norm_tcall», «
+    seqc_name«»_stats1(seqc_in_ptr(act), n, nb, partial + seqc_stat_off);
+        break;
+    case m4_eval(2 * seqc_bn + 1):
+    seqc_name«»_stats2(seqc_in_ptr(act), n, nb, stats + seqc_stat_off, batch, partial + m4_eval(seqc_stat_off + seqc_oc));
+        break;
+    case m4_eval(2 * seqc_bn + 2):
+    seqc_name«»_forward_train(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off,
+        stats + seqc_stat_off, batch, nb);»)
+m4_define(«seqc_batch_norm_bcall», «
+    seqc_name«»_backward_sums(seqc_in_ptr(act), seqc_out_ptr(dact), stats + seqc_stat_off, batch, n, nb,
+        partial + seqc_stat_off, grads + seqc_w_off, grads + seqc_b_off);
+        break;
+    case m4_eval(seqc_n_bn - seqc_bn):seqc_if(seqc_need_din, «seqc_zero_din
+    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact), params + seqc_w_off,
+        stats + seqc_stat_off, batch, n, nb);»)»)
+m4_define(«seqc_batch_norm_moving», «
+    seqc_name«»_moving(params + seqc_p_off, stats + seqc_stat_off, batch);»)
+m4_divert(0)m4_dnl

@@ -1,0 +1,137 @@
+m4_divert(-1)
+m4_dnl depthwise_conv2d.m4 - DepthwiseConv2D, kernel [kh][kw][cin][dm],
+m4_dnl output channel c * dm + m, on blocked activations [nb][h][w][c][V].
+m4_dnl The depthwise step is also the first half of SeparableConv2D
+m4_dnl (separable_conv2d.m4), so it is written as bodies over named buffers:
+m4_dnl x (input block), y (output block, ic * dm channels).  Per output
+m4_dnl pixel and input channel, the dm sums stay in registers across the
+m4_dnl unrolled taps; each lane sums its own sample in tap order, so V = 1
+m4_dnl and V = 16 give the same bits.
+
+m4_define(«_seqc_dwc», «m4_eval(seqc_ic * seqc_dm)»)
+m4_define(«_seqc_dw_tap», «
+            { /* tap ky=seqc_ky kx=seqc_kx */
+                const int iy = oy * seqc_sh + m4_eval(seqc_ky * seqc_dh - seqc_pt), ix = ox * seqc_sw + m4_eval(seqc_kx * seqc_dw - seqc_pl);
+                seqc_if(seqc_padded, «if (iy >= 0 && iy < seqc_ih && ix >= 0 && ix < seqc_iw) »){
+                    const lanes xv = L_LOAD(x + ((iy * seqc_iw + ix) * seqc_ic + c) * seqc_V);
+                    for (int m = 0; m < seqc_dm; m++)
+                        L_MADD(acc[m], xv, kernel[m4_eval((seqc_ky * seqc_kw + seqc_kx) * seqc_ic * seqc_dm) + c * seqc_dm + m]);
+                }
+            }»)
+
+m4_dnl _seqc_dw_forward(BIAS): y = depthwise(x) [+ bias]; the caller applies
+m4_dnl the activation.
+m4_define(«_seqc_dw_forward», «m4_dnl
+        for (int oy = 0; oy < seqc_oh; oy++)
+        for (int ox = 0; ox < seqc_ow; ox++)
+        for (int c = 0; c < seqc_ic; c++) {
+            lanes acc[seqc_dm];
+            for (int m = 0; m < seqc_dm; m++)
+                acc[m] = L_SET1(seqc_if($1, «bias[c * seqc_dm + m]», «0.0f»));
+seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_dw_tap»)»)
+            float *restrict yp = y + ((oy * seqc_ow + ox) * _seqc_dwc + c * seqc_dm) * seqc_V;
+            for (int m = 0; m < seqc_dm; m++)
+                L_STORE(yp + m * seqc_V, acc[m]);
+        }»)
+
+m4_dnl _seqc_dw_backward(BIAS): from g (the gradient of y, [oh][ow][ic*dm]),
+m4_dnl accumulate dkernel, dbias (if BIAS) and dx (if seqc_need_din).
+m4_define(«_seqc_dw_backward», «m4_dnl
+seqc_if($1, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
+            for (int o = 0; o < _seqc_dwc; o++) {
+                float sum = 0.0f;
+                seqc_lanes(«sum += g[(p * _seqc_dwc + o) * seqc_V + s];»)
+                dbias[o] += sum;
+            }
+»)m4_dnl
+        for (int ky = 0; ky < seqc_kh; ky++)
+        for (int kx = 0; kx < seqc_kw; kx++)
+        for (int c = 0; c < seqc_ic; c++) {
+            lanes acc[seqc_dm];
+            for (int m = 0; m < seqc_dm; m++)
+                acc[m] = L_SET1(0.0f);
+            for (int oy = 0; oy < seqc_oh; oy++)
+            for (int ox = 0; ox < seqc_ow; ox++) {
+                const int iy = oy * seqc_sh + ky * seqc_dh - seqc_pt, ix = ox * seqc_sw + kx * seqc_dw - seqc_pl;
+                seqc_if(seqc_padded, «if (iy < 0 || iy >= seqc_ih || ix < 0 || ix >= seqc_iw)
+                    continue;»)
+                const lanes xv = L_LOAD(x + ((iy * seqc_iw + ix) * seqc_ic + c) * seqc_V);
+                const float *restrict gp = g + ((oy * seqc_ow + ox) * _seqc_dwc + c * seqc_dm) * seqc_V;
+                for (int m = 0; m < seqc_dm; m++)
+                    L_VMADD(acc[m], xv, L_LOAD(gp + m * seqc_V));
+            }
+            float *restrict dw = dkernel + ((ky * seqc_kw + kx) * seqc_ic + c) * seqc_dm;
+            for (int m = 0; m < seqc_dm; m++) {
+                float sum = 0.0f;
+                seqc_lanes(«sum += L_LANE(acc[m], s);»)
+                dw[m] += sum;
+            }
+        }
+seqc_if(seqc_need_din, «m4_dnl
+        for (int oy = 0; oy < seqc_oh; oy++)
+        for (int ox = 0; ox < seqc_ow; ox++)
+        for (int ky = 0; ky < seqc_kh; ky++)
+        for (int kx = 0; kx < seqc_kw; kx++) {
+            const int iy = oy * seqc_sh + ky * seqc_dh - seqc_pt, ix = ox * seqc_sw + kx * seqc_dw - seqc_pl;
+            seqc_if(seqc_padded, «if (iy < 0 || iy >= seqc_ih || ix < 0 || ix >= seqc_iw)
+                continue;»)
+            const float *restrict gp = g + (oy * seqc_ow + ox) * m4_eval(seqc_ic * seqc_dm * seqc_V);
+            const float *restrict wp = kernel + (ky * seqc_kw + kx) * _seqc_dwc;
+            float *restrict dxp = dx + (iy * seqc_iw + ix) * m4_eval(seqc_ic * seqc_V);
+            for (int c = 0; c < seqc_ic; c++) {
+                lanes acc = L_SET1(0.0f);
+                for (int m = 0; m < seqc_dm; m++)
+                    L_MADD(acc, L_LOAD(gp + (c * seqc_dm + m) * seqc_V), wp[c * seqc_dm + m]);
+                L_ADDTO(dxp + c * seqc_V, acc);
+            }
+        }»)»)
+
+m4_define(«seqc_depthwise_conv2d_forward», «
+/* seqc_name: DepthwiseConv2D seqc_kh«x»seqc_kw x seqc_dm, strides seqc_sh«x»seqc_sw, dilation seqc_dh«x»seqc_dw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
+ *   in     seqc_shape_in
+ *   kernel [seqc_kh][seqc_kw][seqc_ic][seqc_dm]
+ *   bias   [seqc_oc]seqc_if(seqc_bias, «», « (none)»)
+ *   out    seqc_shape_out (channel c * seqc_dm + m) */
+static void seqc_name«»_forward(const float *restrict in, float *restrict out,
+    const float *restrict kernel, const float *restrict bias, int nb«»seqc_z_param)
+{
+    seqc_if(seqc_bias, «», «(void)bias;»)
+    for (int b = 0; b < nb; b++) {
+        const float *restrict x = in + (long)b * m4_eval(seqc_in_size * seqc_V);
+        float *restrict y = out + (long)b * m4_eval(seqc_out_size * seqc_V);
+_seqc_dw_forward(seqc_bias)
+        for (long k = 0; k < m4_eval(seqc_out_size * seqc_V); k++)
+            seqc_act_store(«y», «k»)
+    }
+}
+»)
+
+m4_define(«seqc_depthwise_conv2d_backward», «
+/* seqc_name backward: dout seqc_shape_out becomes the gradient before the
+ * activation, in place; dkernel, dbias and din seqc_shape_in accumulate. */
+static void seqc_name«»_backward(const float *restrict in, const float *restrict out,
+    float *restrict dout, float *restrict din, const float *restrict kernel,
+    float *restrict dkernel, float *restrict dbias, int nb«»seqc_z_cparam)
+{
+    seqc_if(seqc_need_din, «», «(void)din; (void)kernel;»)
+    seqc_if(seqc_bias, «», «(void)dbias;»)
+    for (int b = 0; b < nb; b++) {
+        const float *restrict x = in + (long)b * m4_eval(seqc_in_size * seqc_V);
+        const float *restrict y = out + (long)b * m4_eval(seqc_out_size * seqc_V);
+        float *restrict g = dout + (long)b * m4_eval(seqc_out_size * seqc_V);
+        seqc_if(seqc_need_din, «float *restrict dx = din + (long)b * m4_eval(seqc_in_size * seqc_V);»)
+        seqc_if(seqc_keep_z, «const float *restrict zb = zbuf + (long)b * m4_eval(seqc_out_size * seqc_V);»)
+        for (long i = 0; i < m4_eval(seqc_out_size * seqc_V); i++)
+            g[i] = seqc_act_grad(«y[i]», «zb[i]», «g[i]»);
+        (void)y;
+_seqc_dw_backward(seqc_bias)
+    }
+}
+»)
+
+m4_define(«seqc_depthwise_conv2d_fcall», «
+    seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb«»seqc_z_arg);»)
+m4_define(«seqc_depthwise_conv2d_bcall», «seqc_zero_din
+    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
+        params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb«»seqc_z_arg);»)
+m4_divert(0)m4_dnl

@@ -24,31 +24,56 @@ m4_dnl [S1][S2][sum dy][sum dy * xhat], seqc_oc each.
 m4_define(«_seqc_bn_pix», «m4_eval(seqc_ih * seqc_iw)»)
 m4_define(«_seqc_bn_blk», «m4_eval(seqc_in_size * seqc_V)»)
 m4_dnl _seqc_bn_each(BODY): BODY for every real sample's element: x at
-m4_dnl xb[i], channel c.
+m4_dnl xb[i + s], channel c (lanes past n skipped).
 m4_define(«_seqc_bn_each», «for (int b = 0; b < nb; b++) {
         const int lanes_ = n - b * seqc_V < seqc_V ? n - b * seqc_V : seqc_V;
         for (int p = 0; p < _seqc_bn_pix; p++)
-            for (int c = 0; c < seqc_oc; c++)
-                for (int s = 0; s < lanes_; s++) {
-                    const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
-                    $1
+            for (int c = 0; c < seqc_oc; c++) {
+                const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
+                if (lanes_ == seqc_V) {   /* a whole block: a loop the compiler vectorises */
+                    for (int s = 0; s < seqc_V; s++) {
+                        $1
+                    }
+                } else {
+                    for (int s = 0; s < lanes_; s++) {
+                        $1
+                    }
                 }
+            }
+    }»)
+m4_dnl _seqc_bn_sum(ACC, VALUE): ACC[c] (doubles) = the sum of VALUE over the
+m4_dnl chunk's real samples and pixels, VALUE an expression of in[i + s]
+m4_dnl (and dout[i + s]).  One double sum per channel and lane, so the lanes
+m4_dnl vectorise without reassociation; then the lanes are added in order.
+m4_define(«_seqc_bn_sum», «{
+        double lanesum_[seqc_oc][seqc_V];
+        memset(lanesum_, 0, sizeof lanesum_);
+        _seqc_bn_each(«lanesum_[c][s] += $2;»)
+        for (int c = 0; c < seqc_oc; c++) {
+            double t_ = 0.0;
+            for (int s = 0; s < seqc_V; s++)
+                t_ += lanesum_[c][s];
+            $1[c] = t_;
+        }
     }»)
 m4_dnl _seqc_bn_coef: per channel a = gamma * invstd, sh = beta - mean * a,
-m4_dnl from mean[] and invstd[] (floats).
+m4_dnl from mean[] and invstd[] (floats).  fmaf rounds once whether the
+m4_dnl compiler folds it (an exported model's constant weights) or not.
 m4_define(«_seqc_bn_coef», «m4_dnl
     float a[seqc_oc], sh[seqc_oc];
     for (int c = 0; c < seqc_oc; c++) {
         a[c] = seqc_if(seqc_scale, «gamma[c] * »)invstd[c];
-        sh[c] = seqc_if(seqc_center, «beta[c] »)- mean[c] * a[c];
+        sh[c] = fmaf(-mean[c], a[c], seqc_if(seqc_center, «beta[c]», «0.0f»));
     }»)
+m4_dnl y = x * a + sh, one fused multiply-add per value as every lane op
 m4_define(«_seqc_bn_apply», «m4_dnl
     for (int b = 0; b < nb; b++)
         for (int p = 0; p < _seqc_bn_pix; p++)
             for (int c = 0; c < seqc_oc; c++) {
                 const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
-                for (int s = 0; s < seqc_V; s++)
-                    out[i + s] = in[i + s] * a[c] + sh[c];
+                lanes y = L_SET1(sh[c]);
+                L_MADD(y, L_LOAD(in + i), a[c]);
+                L_STORE(out + i, y);
             }»)
 m4_dnl _seqc_bn_batch: mean[] and invstd[] from the batch sums
 m4_define(«_seqc_bn_batch», «m4_dnl
@@ -83,9 +108,7 @@ m4_ifdef(«seqc_inference», «», «
 /* seqc_name, training, step 1: partial[c] = sum of x over the chunk. */
 static void seqc_name«»_stats1(const float *restrict in, int n, int nb, double *restrict partial)
 {
-    for (int c = 0; c < seqc_oc; c++)
-        partial[c] = 0.0;
-    _seqc_bn_each(«partial[c] += (double)in[i + s];»)
+    _seqc_bn_sum(«partial», «(double)in[i + s]»)
 }
 
 /* seqc_name, training, step 2: partial[c] = sum of (x - mean)^2 over the
@@ -96,9 +119,8 @@ static void seqc_name«»_stats2(const float *restrict in, int n, int nb, const 
     const double count = (double)batch * _seqc_bn_pix;
     double mean[seqc_oc];
     for (int c = 0; c < seqc_oc; c++)
-        mean[c] = stats[c] / count, partial[c] = 0.0;
-    _seqc_bn_each(«const double d = (double)in[i + s] - mean[c];
-                    partial[c] += d * d;»)
+        mean[c] = stats[c] / count;
+    _seqc_bn_sum(«partial», «((double)in[i + s] - mean[c]) * ((double)in[i + s] - mean[c])»)
 }
 
 /* seqc_name, training, step 3: normalise with the batch's mean and variance. */
@@ -134,11 +156,8 @@ static void seqc_name«»_backward_sums(const float *restrict in, const float *r
     (void)dgamma; (void)dbeta;
 _seqc_bn_batch
     double *restrict sdy = partial + 2 * seqc_oc, *restrict sdyx = partial + 3 * seqc_oc;
-    for (int c = 0; c < seqc_oc; c++)
-        sdy[c] = sdyx[c] = 0.0;
-    _seqc_bn_each(«const float xhat = (in[i + s] - mean[c]) * invstd[c];
-                    sdy[c] += (double)dout[i + s];
-                    sdyx[c] += (double)(dout[i + s] * xhat);»)
+    _seqc_bn_sum(«sdy», «(double)dout[i + s]»)
+    _seqc_bn_sum(«sdyx», «(double)(dout[i + s] * ((in[i + s] - mean[c]) * invstd[c]))»)
     for (int c = 0; c < seqc_oc; c++) {
         seqc_if(seqc_scale, «dgamma[c] += (float)sdyx[c];»)
         seqc_if(seqc_center, «dbeta[c] += (float)sdy[c];»)

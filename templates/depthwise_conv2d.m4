@@ -44,28 +44,35 @@ seqc_if($1, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
                 dbias[o] += sum;
             }
 »)m4_dnl
+        /* dkernel: per tap, seqc_cbw channels x seqc_dm multipliers of
+         * independent sums over the output pixels and lanes */
         for (int ky = 0; ky < seqc_kh; ky++)
         for (int kx = 0; kx < seqc_kw; kx++)
-        for (int c = 0; c < seqc_ic; c++) {
-            lanes acc[seqc_dm];
-            for (int m = 0; m < seqc_dm; m++)
-                acc[m] = L_SET1(0.0f);
+        for (int cb = 0; cb < seqc_ic; cb += seqc_cbw) {
+            lanes acc[seqc_cbw][seqc_dm];
+            for (int i = 0; i < seqc_cbw; i++)
+                for (int m = 0; m < seqc_dm; m++)
+                    acc[i][m] = L_SET1(0.0f);
             for (int oy = 0; oy < seqc_oh; oy++)
             for (int ox = 0; ox < seqc_ow; ox++) {
                 const int iy = oy * seqc_sh + ky * seqc_dh - seqc_pt, ix = ox * seqc_sw + kx * seqc_dw - seqc_pl;
                 seqc_if(seqc_padded, «if (iy < 0 || iy >= seqc_ih || ix < 0 || ix >= seqc_iw)
                     continue;»)
-                const lanes xv = L_LOAD(x + ((iy * seqc_iw + ix) * seqc_ic + c) * seqc_V);
-                const float *restrict gp = g + ((oy * seqc_ow + ox) * _seqc_dwc + c * seqc_dm) * seqc_V;
-                for (int m = 0; m < seqc_dm; m++)
-                    L_VMADD(acc[m], xv, L_LOAD(gp + m * seqc_V));
+                const float *restrict xp = x + ((iy * seqc_iw + ix) * seqc_ic + cb) * seqc_V;
+                const float *restrict gp = g + ((oy * seqc_ow + ox) * _seqc_dwc + cb * seqc_dm) * seqc_V;
+                for (int i = 0; i < seqc_cbw; i++) {
+                    const lanes xv = L_LOAD(xp + i * seqc_V);
+                    for (int m = 0; m < seqc_dm; m++)
+                        L_VMADD(acc[i][m], xv, L_LOAD(gp + (i * seqc_dm + m) * seqc_V));
+                }
             }
-            float *restrict dw = dkernel + ((ky * seqc_kw + kx) * seqc_ic + c) * seqc_dm;
-            for (int m = 0; m < seqc_dm; m++) {
-                float sum = 0.0f;
-                seqc_lanes(«sum += L_LANE(acc[m], s);»)
-                dw[m] += sum;
-            }
+            float *restrict dw = dkernel + ((ky * seqc_kw + kx) * seqc_ic + cb) * seqc_dm;
+            for (int i = 0; i < seqc_cbw; i++)
+                for (int m = 0; m < seqc_dm; m++) {
+                    float sum = 0.0f;
+                    seqc_lanes(«sum += L_LANE(acc[i][m], s);»)
+                    dw[i * seqc_dm + m] += sum;
+                }
         }
 seqc_if(seqc_need_din, «m4_dnl
         for (int oy = 0; oy < seqc_oh; oy++)

@@ -19,7 +19,7 @@ m4_define(«seqc_api», «m4_dnl
  * forward_step); N_STATS doubles hold a batch's statistics. */
 #define seqc_MODEL«»_N_BN       seqc_n_bn
 #define seqc_MODEL«»_N_STATS    seqc_n_stats
-#define seqc_MODEL«»_FWD_STEPS  m4_eval(2 * seqc_n_bn + 1)
+#define seqc_MODEL«»_FWD_STEPS  m4_eval(seqc_n_bn + 1)
 #define seqc_MODEL«»_BWD_STEPS  m4_eval(seqc_n_bn + 1)
 /* floats of arena (act, dact) for a batch of n: the activations, then room
  * for the batch statistics of the one-call passes */
@@ -28,10 +28,39 @@ m4_define(«seqc_api», «m4_dnl
 #define seqc_MODEL«»_BATCH_SIZE seqc_batch_size
 #define seqc_MODEL«»_EPOCHS     seqc_epochs
 #define seqc_MODEL«»_SEED       seqc_seed«»UL
-#define seqc_MODEL«»_LEARNING_RATE seqc_lr
+/* the optimizer (Keras 3 keras.optimizers, README "Optimizers"):
+ * 0 sgd, 1 rmsprop, 2 adam, 3 adamw, 4 adagrad, 5 nadam */
+#define seqc_MODEL«»_OPTIMIZER  seqc_optimizer
+#define seqc_MODEL«»_OPTIMIZER_NAME "seqc_optimizer_name"
+#define seqc_MODEL«»_OPTIMIZER_SLOTS seqc_optim_slots  /* state arrays of N_PARAMS floats */
+#define seqc_MODEL«»_LEARNING_RATE seqc_lr  /* the constant rate; with a schedule, its rate at step 0 */
 #define seqc_MODEL«»_BETA_1     seqc_beta_1
 #define seqc_MODEL«»_BETA_2     seqc_beta_2
 #define seqc_MODEL«»_EPSILON    seqc_epsilon
+#define seqc_MODEL«»_MOMENTUM   seqc_momentum
+#define seqc_MODEL«»_NESTEROV   seqc_nesterov
+#define seqc_MODEL«»_RHO        seqc_rho
+#define seqc_MODEL«»_CENTERED   seqc_centered
+#define seqc_MODEL«»_AMSGRAD    seqc_amsgrad
+#define seqc_MODEL«»_INITIAL_ACCUMULATOR_VALUE seqc_init_accum
+#define seqc_MODEL«»_WEIGHT_DECAY seqc_weight_decay  /* 0: none */
+#define seqc_MODEL«»_CLIPNORM   seqc_clipnorm  /* 0: none; at most one of the three is set */
+#define seqc_MODEL«»_CLIPVALUE  seqc_clipvalue
+#define seqc_MODEL«»_GLOBAL_CLIPNORM seqc_global_clipnorm
+/* the learning-rate schedule: 0 constant, 1 exponential_decay,
+ * 2 piecewise_constant_decay, 3 cosine_decay; initial_learning_rate is
+ * LEARNING_RATE */
+#define seqc_MODEL«»_LR_SCHEDULE seqc_lr_schedule
+#define seqc_MODEL«»_LR_DECAY_STEPS seqc_lr_decay_steps
+#define seqc_MODEL«»_LR_DECAY_RATE seqc_lr_decay_rate
+#define seqc_MODEL«»_LR_STAIRCASE seqc_lr_staircase
+#define seqc_MODEL«»_LR_ALPHA   seqc_lr_alpha
+#define seqc_MODEL«»_LR_HAS_WARMUP_TARGET seqc_lr_has_warmup_target
+#define seqc_MODEL«»_LR_WARMUP_TARGET seqc_lr_warmup_target
+#define seqc_MODEL«»_LR_WARMUP_STEPS seqc_lr_warmup_steps
+#define seqc_MODEL«»_LR_N_BOUNDARIES seqc_lr_n_boundaries
+#define seqc_MODEL«»_LR_BOUNDARIES {seqc_lr_boundaries}  /* initializers */
+#define seqc_MODEL«»_LR_VALUES  {seqc_lr_values}
 #define seqc_MODEL«»_DATA_DIR   "m4_defn(«seqc_data_dir»)"
 
 /* One parameter tensor, in Keras get_weights() order and layout. */

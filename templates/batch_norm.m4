@@ -8,11 +8,12 @@ m4_dnl y = x * a + (beta - moving_mean * a).
 m4_dnl
 m4_dnl Training uses the statistics of the whole batch, which may be cut in
 m4_dnl chunks that run on different threads (or ranks).  So the pass stops
-m4_dnl at the layer, twice: each chunk adds up sum(x) over its real samples
-m4_dnl and pixels (stats1), the caller adds the chunks' sums in chunk order,
-m4_dnl then each chunk adds up sum((x - mean)^2) (stats2), and again; then
-m4_dnl forward_train normalises with mean = S1 / N and the biased variance
-m4_dnl S2 / N (N = batch x pixels).  Backward stops once: sums of dy and
+m4_dnl at the layer: each chunk adds up sum(x) and sum(x^2) over its real
+m4_dnl samples and pixels, in double (stats1), the caller adds the chunks'
+m4_dnl sums in chunk order, then forward_train normalises with mean = S1 / N
+m4_dnl and the biased variance S2 / N - mean^2 (N = batch x pixels; double
+m4_dnl sums keep the difference exact to about 1e-16 mean^2, far below
+m4_dnl float32 rounding of the result).  Backward stops once: sums of dy and
 m4_dnl dy * xhat (which are also dbeta and dgamma), then
 m4_dnl dx = gamma / sqrt(var + eps) * (dy - mean(dy) - xhat * mean(dy * xhat)).
 m4_dnl Lanes past the chunk's n samples are left out of every sum and get no
@@ -41,19 +42,24 @@ m4_define(«_seqc_bn_each», «for (int b = 0; b < nb; b++) {
                 }
             }
     }»)
-m4_dnl _seqc_bn_sum(ACC, VALUE): ACC[c] (doubles) = the sum of VALUE over the
-m4_dnl chunk's real samples and pixels, VALUE an expression of in[i + s]
-m4_dnl (and dout[i + s]).  One double sum per channel and lane, so the lanes
-m4_dnl vectorise without reassociation; then the lanes are added in order.
+m4_dnl _seqc_bn_sum(ACC, ACC2, VALUE, VALUE2): ACC[c], ACC2[c] (doubles) = the
+m4_dnl sums of VALUE and VALUE2 over the chunk's real samples and pixels,
+m4_dnl expressions of in[i + s] (and dout[i + s]).  One double sum per
+m4_dnl channel and lane, so the lanes vectorise without reassociation; then
+m4_dnl the lanes are added in order.
 m4_define(«_seqc_bn_sum», «{
-        double lanesum_[seqc_oc][seqc_V];
+        double lanesum_[seqc_oc][seqc_V], lanesum2_[seqc_oc][seqc_V];
         memset(lanesum_, 0, sizeof lanesum_);
-        _seqc_bn_each(«lanesum_[c][s] += $2;»)
+        memset(lanesum2_, 0, sizeof lanesum2_);
+        _seqc_bn_each(«const double v_ = $3, w_ = $4;
+                        lanesum_[c][s] += v_;
+                        lanesum2_[c][s] += w_;»)
         for (int c = 0; c < seqc_oc; c++) {
-            double t_ = 0.0;
+            double t_ = 0.0, t2_ = 0.0;
             for (int s = 0; s < seqc_V; s++)
-                t_ += lanesum_[c][s];
+                t_ += lanesum_[c][s], t2_ += lanesum2_[c][s];
             $1[c] = t_;
+            $2[c] = t2_;
         }
     }»)
 m4_dnl _seqc_bn_coef: per channel a = gamma * invstd, sh = beta - mean * a,
@@ -80,8 +86,9 @@ m4_define(«_seqc_bn_batch», «m4_dnl
     const double count = (double)batch * _seqc_bn_pix;
     float mean[seqc_oc], invstd[seqc_oc];
     for (int c = 0; c < seqc_oc; c++) {
-        mean[c] = (float)(stats[c] / count);
-        invstd[c] = (float)(1.0 / sqrt(stats[seqc_oc + c] / count + (double)seqc_eps«»f));
+        const double m_ = stats[c] / count, v_ = stats[seqc_oc + c] / count - m_ * m_;
+        mean[c] = (float)m_;
+        invstd[c] = (float)(1.0 / sqrt((v_ > 0.0 ? v_ : 0.0) + (double)seqc_eps«»f));
     }»)
 
 m4_define(«seqc_batch_norm_forward», «
@@ -105,25 +112,13 @@ _seqc_bn_coef
 _seqc_bn_apply
 }
 m4_ifdef(«seqc_inference», «», «
-/* seqc_name, training, step 1: partial[c] = sum of x over the chunk. */
+/* seqc_name, training, step 1: partial = [sum of x][sum of x^2] over the chunk. */
 static void seqc_name«»_stats1(const float *restrict in, int n, int nb, double *restrict partial)
 {
-    _seqc_bn_sum(«partial», «(double)in[i + s]»)
+    _seqc_bn_sum(«partial», «(partial + seqc_oc)», «(double)in[i + s]», «(double)in[i + s] * (double)in[i + s]»)
 }
 
-/* seqc_name, training, step 2: partial[c] = sum of (x - mean)^2 over the
- * chunk, mean from the batch's S1 (stats). */
-static void seqc_name«»_stats2(const float *restrict in, int n, int nb, const double *restrict stats,
-    int batch, double *restrict partial)
-{
-    const double count = (double)batch * _seqc_bn_pix;
-    double mean[seqc_oc];
-    for (int c = 0; c < seqc_oc; c++)
-        mean[c] = stats[c] / count;
-    _seqc_bn_sum(«partial», «((double)in[i + s] - mean[c]) * ((double)in[i + s] - mean[c])»)
-}
-
-/* seqc_name, training, step 3: normalise with the batch's mean and variance. */
+/* seqc_name, training, step 2: normalise with the batch's mean and variance. */
 static void seqc_name«»_forward_train(const float *restrict in, float *restrict out,
     const float *restrict gamma, const float *restrict beta, const double *restrict stats,
     int batch, int nb)
@@ -139,7 +134,8 @@ static void seqc_name«»_moving(float *restrict moving, const double *restrict 
 {
     const double count = (double)batch * _seqc_bn_pix;
     for (int c = 0; c < seqc_oc; c++) {
-        const float mean = (float)(stats[c] / count), var = (float)(stats[seqc_oc + c] / count);
+        const double m_ = stats[c] / count, v_ = stats[seqc_oc + c] / count - m_ * m_;
+        const float mean = (float)m_, var = (float)(v_ > 0.0 ? v_ : 0.0);
         moving[c] = moving[c] * seqc_momentum«»f + mean * (1.0f - seqc_momentum«»f);
         moving[seqc_oc + c] = moving[seqc_oc + c] * seqc_momentum«»f + var * (1.0f - seqc_momentum«»f);
     }
@@ -156,8 +152,7 @@ static void seqc_name«»_backward_sums(const float *restrict in, const float *r
     (void)dgamma; (void)dbeta;
 _seqc_bn_batch
     double *restrict sdy = partial + 2 * seqc_oc, *restrict sdyx = partial + 3 * seqc_oc;
-    _seqc_bn_sum(«sdy», «(double)dout[i + s]»)
-    _seqc_bn_sum(«sdyx», «(double)(dout[i + s] * ((in[i + s] - mean[c]) * invstd[c]))»)
+    _seqc_bn_sum(«sdy», «sdyx», «(double)dout[i + s]», «(double)(dout[i + s] * ((in[i + s] - mean[c]) * invstd[c]))»)
     for (int c = 0; c < seqc_oc; c++) {
         seqc_if(seqc_scale, «dgamma[c] += (float)sdyx[c];»)
         seqc_if(seqc_center, «dbeta[c] += (float)sdy[c];»)
@@ -188,10 +183,7 @@ m4_dnl tcall: the training forward, cut into steps at this layer
 m4_define(«seqc_batch_norm_tcall», «
     seqc_name«»_stats1(seqc_in_ptr(act), n, nb, partial + seqc_stat_off);
         break;
-    case m4_eval(2 * seqc_bn + 1):
-    seqc_name«»_stats2(seqc_in_ptr(act), n, nb, stats + seqc_stat_off, batch, partial + m4_eval(seqc_stat_off + seqc_oc));
-        break;
-    case m4_eval(2 * seqc_bn + 2):
+    case m4_eval(seqc_bn + 1):
     seqc_name«»_forward_train(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off,
         stats + seqc_stat_off, batch, nb);»)
 m4_define(«seqc_batch_norm_bcall», «

@@ -34,8 +34,7 @@ m4_define(«_seqc_penalty_row», «seqc_if(seqc_T($1, reg), «
     }»)»)
 m4_dnl which doubles of the batch statistics each step's partial sums fill
 m4_define(«_seqc_fslice», «seqc_bind($1)m4_ifelse(seqc_bn, -1, «», «
-    case m4_eval(2 * seqc_bn): *off = seqc_stat_off; *len = seqc_oc; return;
-    case m4_eval(2 * seqc_bn + 1): *off = m4_eval(seqc_stat_off + seqc_oc); *len = seqc_oc; return;»)seqc_unbind()»)
+    case seqc_bn: *off = seqc_stat_off; *len = m4_eval(2 * seqc_oc); return;»)seqc_unbind()»)
 m4_define(«_seqc_bslice», «seqc_bind($1)m4_ifelse(seqc_bn, -1, «», «
     case m4_eval(seqc_n_bn - 1 - seqc_bn): *off = m4_eval(seqc_stat_off + 2 * seqc_oc); *len = m4_eval(2 * seqc_oc); return;»)seqc_unbind()»)
 m4_divert(0)m4_dnl

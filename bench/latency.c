@@ -2,7 +2,7 @@
  * every test image once, timed one by one; prints the median and p90 in
  * microseconds.  Build: cc -O3 -march=native -ffp-contract=fast
  *   -DEXPORT_HEADER='"seed_model.h"' -DPREDICT=seed_predict_u8
- *   bench/latency.c out/seed_model.c runtime/data.c -Iruntime -Iout -lz -lm */
+ *   bench/latency.c out/seed_model.c runtime/data.c runtime/idx.c -Iruntime -Iout -lz -lm */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>

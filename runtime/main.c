@@ -16,17 +16,46 @@
 #include "report.h"
 #include "rt.h"
 
+/* --data, --test-data and --holdout, shared by train and eval. */
+#define USAGE_DATA \
+"  --data DIR          the data (default: %s), one of\n" \
+"                      - NumPy: x_train.npy, y_train.npy, x_test.npy, y_test.npy\n" \
+"                        (.npy 1.0-3.0; x uint8 or float32, [n, ...input shape];\n" \
+"                        y integer labels, [n] or [n, 1])\n" \
+"                      - MNIST's layout: train-images-idx3-ubyte, train-labels-\n" \
+"                        idx1-ubyte, t10k-*, each optionally .gz; IDX of any rank\n" \
+"                        (also named *-images-idx4-ubyte), uint8 or float32\n" \
+"                      - an image folder as Keras's image_dataset_from_directory\n" \
+"                        reads it: one subfolder of PNG images per class (class =\n" \
+"                        position in the sorted folder names); each image converted\n" \
+"                        to the input's channels (1: luminance as PIL's\n" \
+"                        convert('L'); 3: RGB; 4: RGBA) and, if its size differs,\n" \
+"                        resized to the input's by tf.image.resize's default rule\n" \
+"                        (bilinear, half-pixel centres, no antialiasing)\n" \
+"                      uint8 values are scaled by 1/255, float32 ones used as is.\n" \
+"                      Samples have the model's input shape, %s (dimensions of\n" \
+"                      size 1 may be added or left out; a flat input takes\n" \
+"                      samples of any shape with as many values, row-major)\n" \
+"  --test-data DIR     the test set from DIR instead: an image folder (all of it),\n" \
+"                      or the test files of a NumPy or MNIST-layout directory\n" \
+"  --holdout F         image folder without --test-data: the test set is, of each\n" \
+"                      class's files in sorted order, file i (from 0) when\n" \
+"                      floor((i+1)F) > floor(iF): every 5th for the default 0.2\n" \
+"                      (stratified and seedless, so eval sees the same split)\n"
+
 static const char usage_train[] =
 "usage: %s train [options]\n"
 "Train the model from its spec's defaults, then evaluate it on the test set.\n"
-"  --data DIR          MNIST-layout directory (train-images-idx3-ubyte[.gz], ...,\n"
-"                      t10k-*); default: " MODEL_DATA_DIR "\n"
-"  --train-csv FILE    Kaggle digit-recognizer train.csv instead of --data\n"
+USAGE_DATA
+"  --train-csv FILE    Kaggle digit-recognizer style train.csv (label,pixel0,...)\n"
+"                      instead of --data; rows are flat, in NHWC order\n"
 "  --test-csv FILE     labeled CSV to test on (default with --train-csv: the\n"
 "                      last 10%% of train.csv is held out)\n"
 "  --epochs N          default %d\n"
 "  --batch-size N      default %d\n"
-"  --learning-rate X   default %g\n"
+"  --learning-rate X   replaces the spec's constant learning rate; default %g.\n"
+"                      Refused when the spec's learning_rate is a schedule (as\n"
+"                      Keras refuses to set it): change the spec instead\n"
 "  --seed N            weights, shuffling and dropout; default %lu\n"
 "  --threads N         default: the online cores (%ld); results do not depend on it\n"
 "  --save FILE         write the trained weights (SEQCWTS1 format, see README)\n"
@@ -40,10 +69,12 @@ static const char usage_train[] =
 "Ends with: test_loss=<float> test_accuracy=<float>\n";
 
 static const char usage_eval[] =
-"usage: %s eval --weights FILE [--data DIR | --test-csv FILE] [--threads N]\n"
-"               [--predictions FILE] [--quiet]\n"
-"Evaluate saved weights on the test set (t10k-* of --data, or a labeled CSV):\n"
-"the confusion matrix, per-class precision, recall and F1, macro averages.\n"
+"usage: %s eval --weights FILE [--data DIR [--holdout F] | --test-data DIR |\n"
+"               --test-csv FILE] [--threads N] [--predictions FILE] [--quiet]\n"
+"Evaluate saved weights on the test set (the test files of --data, the held-out\n"
+"images of an image folder, --test-data, or a labeled CSV): the confusion\n"
+"matrix, per-class precision, recall and F1, macro averages.\n"
+USAGE_DATA
 "  --predictions FILE  write 25 test images spread over the set with their\n"
 "                      predicted and true labels, for runtime/plot/plot.sh\n"
 "Ends with: test_loss=<float> test_accuracy=<float>\n";
@@ -59,12 +90,15 @@ static const char usage_export[] =
 static const char usage_predict[] =
 "usage: %s predict --weights FILE [--probs] INPUT...\n"
 "Classify images or a Kaggle test.csv with saved weights.\n"
-"  INPUT.png, INPUT.pgm  any size, colour or grey: made into a model input as\n"
-"                       MNIST's digits were made (inverted if the background is\n"
-"                       light, cropped to the ink, scaled to fit 20x20 of 28x28\n"
-"                       keeping the aspect ratio, centred by centre of mass);\n"
-"                       prints 'INPUT: LABEL'\n"
-"  INPUT.csv            Kaggle test.csv (pixel0..pixel783): prints ImageId,Label rows\n"
+"  INPUT.png, INPUT.pgm  any size, colour or grey; prints 'INPUT: LABEL'.  For a\n"
+"                       28x28x1 (or flat 784) digit model: made into a model\n"
+"                       input as MNIST's digits were made (inverted if the\n"
+"                       background is light, cropped to the ink, scaled to fit\n"
+"                       20x20 of 28x28 keeping the aspect ratio, centred by\n"
+"                       centre of mass).  For any other image model: converted\n"
+"                       as an image folder's images are (see train --help:\n"
+"                       channels, then bilinear resize to the input's size)\n"
+"  INPUT.csv            Kaggle test.csv (pixel0,...): prints ImageId,Label rows\n"
 "  --probs              also print the class probabilities\n";
 
 static const char usage_main[] =
@@ -98,11 +132,12 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-static int parse_double(const char *s, double *out)
+/* A finite number in (0, hi). */
+static int parse_double(const char *s, double hi, double *out)
 {
     char *end;
     double v = s ? strtod(s, &end) : 0;
-    if (!s || end == s || *end || !isfinite(v) || v <= 0)
+    if (!s || end == s || *end || !isfinite(v) || v <= 0 || v >= hi)
         return -1;
     *out = v;
     return 0;
@@ -136,6 +171,7 @@ static void defaults(rt_config *c)
     c->seed = MODEL_SEED;
     c->threads = (int)online_cores();
     c->data_dir = MODEL_DATA_DIR[0] ? MODEL_DATA_DIR : "out/data/mnist";
+    c->holdout = 0.2;
 }
 
 /* Options shared by the commands; returns argv index consumed, or -1. */
@@ -151,6 +187,8 @@ static int parse_opts(int argc, char **argv, rt_config *c, int train)
         i++;
         if (!strcmp(o, "--data")) c->data_dir = v;
         else if (!strcmp(o, "--test-csv")) c->test_csv = v;
+        else if (!strcmp(o, "--test-data")) c->test_data = v;
+        else if (!strcmp(o, "--holdout") && !parse_double(v, 1.0, &c->holdout)) ;
         else if (!strcmp(o, "--train-csv") && train) c->train_csv = v;
         else if (!strcmp(o, "--weights") && !train) c->weights = v;
         else if (!strcmp(o, "--predictions") && !train) c->predictions = v;
@@ -163,38 +201,124 @@ static int parse_opts(int argc, char **argv, rt_config *c, int train)
         else if (!strcmp(o, "--epochs") && train && !parse_long(v, 1, 1000000, &n)) c->epochs = (int)n;
         else if (!strcmp(o, "--batch-size") && train && !parse_long(v, 1, 65536, &n)) c->batch_size = (int)n;
         else if (!strcmp(o, "--seed") && train && !parse_long(v, 0, 4294967295L, &n)) c->seed = (unsigned long)n;
-        else if (!strcmp(o, "--learning-rate") && train && !parse_double(v, &c->lr)) ;
+        else if (!strcmp(o, "--learning-rate") && train && MODEL_LR_SCHEDULE)
+            return usage_error("%s: the spec's learning_rate is a schedule, which Keras does not let "
+                               "you set; change its values in the spec", o), -1;
+        else if (!strcmp(o, "--learning-rate") && train && !parse_double(v, INFINITY, &c->lr)) ;
         else
             return usage_error("bad option or value: '%s'", o), -1;
     }
+    if (c->test_data && c->test_csv)
+        return usage_error("%s: give one test set", "--test-data and --test-csv"), -1;
     return 0;
 }
 
-static int check_shape(const rt_dataset *d, const char *what)
+/* The model's input shape as the spec wrote it: [H, W, C], [steps,
+ * channels] or [features]. */
+static int model_shape(int *dims)
 {
-    if ((long)d->h * d->w * MODEL_IN_C != MODEL_N_INPUT || MODEL_IN_C != 1) {
-        fprintf(stderr, "%s: error: images are %dx%d, but the model's input is [%d][%d][%d]\n",
-                what, d->h, d->w, MODEL_IN_H, MODEL_IN_W, MODEL_IN_C);
+#ifdef MODEL_IN_RANK
+    const int rank = MODEL_IN_RANK;
+#else
+    const int rank = MODEL_IN_H > 1 ? 3 : MODEL_IN_C > 1 ? 2 : 1;
+#endif
+    const int all[3] = {MODEL_IN_H, MODEL_IN_W, MODEL_IN_C};
+    memcpy(dims, all + 3 - rank, sizeof(int) * (size_t)rank);
+    if (rank == 1)
+        dims[0] = MODEL_N_INPUT;
+    return rank;
+}
+
+/* "[28, 28, 1]" */
+static const char *model_shape_str(char *s, size_t sl)
+{
+    rt_dataset d = {0};
+    int dims[3], rank = model_shape(dims);
+    for (int i = 0; i < rank; i++)
+        d.dims[i] = dims[i];
+    d.rank = rank;
+    return rt_dataset_shape(&d, s, sl);
+}
+
+/* Dims without those of size 1: removing them never reorders the values. */
+static int squeeze(const int *dims, int rank, int *out)
+{
+    int n = 0;
+    for (int i = 0; i < rank; i++)
+        if (dims[i] != 1)
+            out[n++] = dims[i];
+    return n;
+}
+
+/* The samples fit the model when their shape is the model's up to
+ * dimensions of size 1 ([n,49,10] for [49,10,1]).  A flat model takes any
+ * sample of its size, flattened as Keras's Flatten does (MNIST's 28x28 for
+ * [784]); flat_ok: CSV rows, flat by nature, fit any model of their size. */
+static int check_shape(const rt_dataset *d, int flat_ok)
+{
+    int m[3], a[RT_MAX_RANK], b[3], rank = model_shape(m);
+    int na = squeeze(d->dims, d->rank, a), nb = squeeze(m, rank, b);
+    int ok = d->size == MODEL_N_INPUT &&
+             ((flat_ok && d->rank <= 1) || rank == 1 ||
+              (na == nb && !memcmp(a, b, sizeof(int) * (size_t)na)));
+    char ds[64], ms[64];
+    if (!ok)
+        fprintf(stderr, "%s: error: samples are %s but the model's input is %s\n", d->src,
+                rt_dataset_shape(d, ds, sizeof ds), model_shape_str(ms, sizeof ms));
+    return ok ? 0 : -1;
+}
+
+/* The model's input as an image H x W x C (a flat input of a square size
+ * as a square grey image); -1 when it is not one. */
+static int image_shape(int *H, int *W, int *C)
+{
+    int side = 1;
+    while ((long)side * side < MODEL_N_INPUT)
+        side++;
+    *H = MODEL_IN_H, *W = MODEL_IN_W, *C = MODEL_IN_C;
+    if (MODEL_IN_H == 1 && MODEL_IN_C == 1)
+        *H = *W = (long)side * side == MODEL_N_INPUT ? side : 0;
+    return *H > 0 && (*C == 1 || *C == 3 || *C == 4) ? 0 : -1;
+}
+
+/* A --data or --test-data directory's training (which 0) or test (1) set.
+ * An image folder is split by holdout (0: all of it is the set asked for). */
+static int load_dir(const char *dir, int which, double holdout, rt_dataset *d, char *err, size_t errlen)
+{
+    int layout = rt_data_layout(dir, err, errlen), H, W, C;
+    char ms[64];
+    if (layout == RT_LAYOUT_NPY)
+        return rt_load_npy_dir(dir, which, MODEL_N_CLASSES, d, err, errlen);
+    if (layout == RT_LAYOUT_IDX)
+        return rt_load_mnist_dir(dir, which, MODEL_N_CLASSES, d, err, errlen);
+    if (layout != RT_LAYOUT_IMAGES)
         return -1;
-    }
-    return 0;
+    if (image_shape(&H, &W, &C))
+        return snprintf(err, errlen, "%s: error: an image folder needs a model whose input is an "
+                        "image [H, W, 1|3|4]; this one's is %s", dir, model_shape_str(ms, sizeof ms)), -1;
+    if (holdout == 0)
+        return rt_load_imgdir(dir, MODEL_N_CLASSES, H, W, C, 0, d, NULL, err, errlen);
+    return rt_load_imgdir(dir, MODEL_N_CLASSES, H, W, C, holdout, which ? NULL : d, which ? d : NULL,
+                          err, errlen);
 }
 
 /* The training and test sets the options name. */
 static int load_sets(const rt_config *c, rt_dataset *tr, rt_dataset *te, int train)
 {
-    char err[512];
-    int rc = 0;
+    char err[1024];
+    int rc = 0, own_test = c->test_csv || c->test_data;
     memset(tr, 0, sizeof *tr);
     memset(te, 0, sizeof *te);
     if (train && c->train_csv)
         rc = rt_load_csv(c->train_csv, MODEL_N_CLASSES, tr, err, sizeof err);
     else if (train)
-        rc = rt_load_mnist_dir(c->data_dir, 0, MODEL_N_CLASSES, tr, err, sizeof err);
+        rc = load_dir(c->data_dir, 0, own_test ? 0 : c->holdout, tr, err, sizeof err);
     if (!rc && c->test_csv)
         rc = rt_load_csv(c->test_csv, MODEL_N_CLASSES, te, err, sizeof err);
+    else if (!rc && c->test_data)
+        rc = load_dir(c->test_data, 1, 0, te, err, sizeof err);
     else if (!rc && !(train && c->train_csv))
-        rc = rt_load_mnist_dir(c->data_dir, 1, MODEL_N_CLASSES, te, err, sizeof err);
+        rc = load_dir(c->data_dir, 1, c->holdout, te, err, sizeof err);
     if (rc) {
         fprintf(stderr, "%s\n", err);
         return -1;
@@ -207,23 +331,24 @@ static int load_sets(const rt_config *c, rt_dataset *tr, rt_dataset *te, int tra
         fprintf(stderr, "%s: error: test data needs labels (this is an unlabeled test.csv)\n", c->test_csv);
         return -1;
     }
-    if (train && c->train_csv && !c->test_csv) {
+    if (train && c->train_csv && !own_test) {
         /* hold out the last 10% as the test set: a view into the same arrays */
         int keep = tr->n - tr->n / 10;
         *te = *tr;
         te->n = tr->n - keep;
-        te->pix = tr->pix + (size_t)keep * tr->h * tr->w;
+        te->pix = tr->pix + (size_t)keep * (size_t)tr->size;
         te->y = tr->y + keep;
         tr->n = keep;
     }
-    if ((train && check_shape(tr, "training data")) || check_shape(te, "test data"))
+    if ((train && check_shape(tr, c->train_csv != NULL)) ||
+        check_shape(te, c->test_csv || (train && c->train_csv && !own_test)))
         return -1;
     return 0;
 }
 
 static void free_sets(const rt_config *c, rt_dataset *tr, rt_dataset *te, int train)
 {
-    int view = train && c->train_csv && !c->test_csv;
+    int view = train && c->train_csv && !c->test_csv && !c->test_data;
     rt_dataset_free(tr);
     if (!view)
         rt_dataset_free(te);
@@ -240,17 +365,45 @@ static int final_line(const float *params, const rt_dataset *te, int threads)
     return RT_OK;
 }
 
+/* Sample `at` of d as a grey h x w picture for the grid: the channels of
+ * a pixel combined (luminance of RGB), floats stretched to 0..255 per image
+ * since their range is the user's choice. */
+static void grey_picture(const rt_dataset *d, int at, unsigned char *out)
+{
+    const long plane = (long)d->h * d->w, ch = d->size / plane;
+    const size_t base = (size_t)at * (size_t)d->size;
+    float lo = 0, hi = 255;
+    for (long i = 0; d->xf && i < d->size; i++) {
+        const float v = d->xf[base + (size_t)i];
+        lo = i == 0 || v < lo ? v : lo, hi = i == 0 || v > hi ? v : hi;
+    }
+    for (long p = 0; p < plane; p++) {
+        float v[3] = {0}, g = 0;   /* the first three channels; their mean */
+        for (long k = 0; k < ch; k++) {
+            const size_t i = base + (size_t)(p * ch + k);
+            const float x = d->xf ? d->xf[i] : d->pix[i];
+            if (k < 3)
+                v[k] = x;
+            g += x / (float)ch;
+        }
+        if (ch == 3 || ch == 4)   /* RGB(A): luminance */
+            g = 0.299f * v[0] + 0.587f * v[1] + 0.114f * v[2];
+        out[p] = hi > lo ? (unsigned char)lroundf(255.0f * (g - lo) / (hi - lo)) : 0;
+    }
+}
+
 /* 25 images spread over the test set (test sets are often sorted by class). */
 static int write_grid(const char *path, const rt_dataset *te, const int *pred, char *err, size_t errlen)
 {
-    const int n = te->n < RT_REPORT_GRID ? te->n : RT_REPORT_GRID, size = te->h * te->w;
-    unsigned char *pix = malloc((size_t)n * (size_t)size + 1);
+    const int n = te->n < RT_REPORT_GRID ? te->n : RT_REPORT_GRID;
+    const size_t size = (size_t)te->h * (size_t)te->w;
+    unsigned char *pix = malloc((size_t)n * size + 1);
     int p[RT_REPORT_GRID], y[RT_REPORT_GRID], rc;
     if (!pix)
         return snprintf(err, errlen, "error: out of memory"), -1;
     for (int i = 0; i < n; i++) {
         const int at = (int)((long)i * te->n / n);
-        memcpy(pix + (size_t)i * (size_t)size, te->pix + (size_t)at * (size_t)size, (size_t)size);
+        grey_picture(te, at, pix + (size_t)i * size);
         p[i] = pred[at], y[i] = te->y[at];
     }
     rc = rt_report_predictions(path, pix, te->h, te->w, p, y, n, err, errlen);
@@ -307,10 +460,11 @@ static int cmd_train(int argc, char **argv)
 {
     rt_config c;
     rt_dataset tr, te;
-    char err[512];
+    char err[512], shape[64];
     defaults(&c);
     if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
-        return printf(usage_train, prog, c.epochs, c.batch_size, c.lr, c.seed, online_cores()), RT_OK;
+        return printf(usage_train, prog, c.data_dir, model_shape_str(shape, sizeof shape), c.epochs,
+                      c.batch_size, c.lr, c.seed, online_cores()), RT_OK;
     if (parse_opts(argc, argv, &c, 1))
         return RT_EUSAGE;
     use_threads(c.threads);
@@ -320,7 +474,7 @@ static int cmd_train(int argc, char **argv)
         summary(&c);
     if (!c.quiet)
         printf("training %s (%d parameters): epochs %d, batch_size %d, learning_rate %g, "
-               "seed %lu, threads %d; %d train / %d test images from %s\n",
+               "seed %lu, threads %d; %d train / %d test samples from %s\n",
                MODEL_NAME, MODEL_N_PARAMS, c.epochs, c.batch_size, c.lr, c.seed, c.threads,
                tr.n, te.n, c.train_csv ? c.train_csv : c.data_dir);
     float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
@@ -356,9 +510,10 @@ static int cmd_eval(int argc, char **argv)
 {
     rt_config c;
     rt_dataset tr, te;
+    char shape[64];
     defaults(&c);
     if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
-        return printf(usage_eval, prog), RT_OK;
+        return printf(usage_eval, prog, c.data_dir, model_shape_str(shape, sizeof shape)), RT_OK;
     if (parse_opts(argc, argv, &c, 0))
         return RT_EUSAGE;
     use_threads(c.threads);
@@ -381,24 +536,18 @@ static void print_probs(const float *p)
         printf("%s%.6f", k ? " " : "", (double)p[k]);
 }
 
-/* The image side the model reads: [H][W][1], or a square flat input. */
-static int input_side(int *H, int *W)
+/* Sample i of d as the model's input in act[0..N_INPUT), as gather() does. */
+static void sample_input(const rt_dataset *d, int i, float *act)
 {
-    int side = 1;
-    while ((long)side * side < MODEL_N_INPUT)
-        side++;
-    *H = MODEL_IN_H, *W = MODEL_IN_W;
-    if (MODEL_IN_H == 1 && (long)side * side == MODEL_N_INPUT)
-        *H = *W = side;
-    return MODEL_IN_C == 1 && (long)*H * *W == MODEL_N_INPUT ? 0 : -1;
+    for (long k = 0; k < MODEL_N_INPUT; k++)
+        act[k] = d->xf ? d->xf[(size_t)i * MODEL_N_INPUT + (size_t)k]
+                       : (float)d->pix[(size_t)i * MODEL_N_INPUT + (size_t)k] / 255.0f;
 }
 
-/* One image's class probabilities and most probable class; act is an
- * arena for one sample. */
-static int classify(const float *params, const unsigned char *pix, float *act, float *p)
+/* The class probabilities and most probable class of the one sample in
+ * act (an arena for one sample). */
+static int classify(const float *params, float *act, float *p)
 {
-    for (int i = 0; i < MODEL_N_INPUT; i++)
-        act[i] = (float)pix[i] / 255.0f;
     model_forward(params, act, 1, 0, 0);
     model_probs(act, 1, p);
     int best = 0;
@@ -407,21 +556,49 @@ static int classify(const float *params, const unsigned char *pix, float *act, f
     return best;
 }
 
+/* A 28x28 grey input (or a flat 784): the digit preprocessing applies. */
+static int digit_model(void)
+{
+    return MODEL_N_INPUT == 784 && MODEL_IN_C == 1 && (MODEL_IN_H == 28 || MODEL_IN_H == 1);
+}
+
+/* An image file as the model's input: MNIST's preprocessing for a digit
+ * model, else the image folder's conversion (rt_image_keras). */
+static int image_input(const char *path, float *act)
+{
+    char err[512], ms[64];
+    unsigned char *pix;
+    int w, h, H, W, C, rc = 0;
+    if (digit_model()) {
+        unsigned char in[MODEL_N_INPUT];
+        if (rt_image_load(path, &pix, &w, &h, err, sizeof err))
+            return fprintf(stderr, "%s\n", err), -1;
+        rt_image_mnist(pix, w, h, in, 28, 28);
+        for (int i = 0; i < MODEL_N_INPUT; i++)
+            act[i] = (float)in[i] / 255.0f;
+    } else {
+        if (image_shape(&H, &W, &C))
+            return fprintf(stderr, "%s: error: the model's input %s is not an image\n", path,
+                           model_shape_str(ms, sizeof ms)), -1;
+        if (rt_image_load_rgba(path, &pix, &w, &h, err, sizeof err))
+            return fprintf(stderr, "%s\n", err), -1;
+        if ((rc = rt_image_keras(pix, w, h, H, W, C, act)) < 0)
+            fprintf(stderr, "%s: error: out of memory\n", path);
+        for (int i = 0; rc >= 0 && i < MODEL_N_INPUT; i++)
+            act[i] /= 255.0f;   /* as gather() scales the folder's pixels */
+    }
+    free(pix);
+    return rc < 0 ? -1 : 0;
+}
+
 static int predict_image(const char *path, const float *params, int probs)
 {
-    char err[512];
-    unsigned char *pix, in[MODEL_N_INPUT];
-    int w, h, H, W;
-    if (input_side(&H, &W))
-        return fprintf(stderr, "%s: error: the model's input is not a grey image\n", path), -1;
-    if (rt_image_load(path, &pix, &w, &h, err, sizeof err))
-        return fprintf(stderr, "%s\n", err), -1;
-    rt_image_mnist(pix, w, h, in, H, W);
-    free(pix);
     float *act = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(1)), p[MODEL_N_CLASSES];
     if (!act)
         return fprintf(stderr, "error: out of memory\n"), -1;
-    printf("%s: %d", path, classify(params, in, act, p));
+    if (image_input(path, act))
+        return free(act), -1;
+    printf("%s: %d", path, classify(params, act, p));
     if (probs)
         printf(" probs "), print_probs(p);
     printf("\n");
@@ -441,12 +618,12 @@ static int predict_csv(const char *path, const float *params, int probs, int thr
         return fprintf(stderr, "%s\n", err), -1;
     int *pred = malloc(sizeof(int) * (size_t)d.n + 1), rc = -1;
     float *act = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(1)), p[MODEL_N_CLASSES];
-    if (check_shape(&d, path) == 0 && pred && act &&
+    if (check_shape(&d, 1) == 0 && pred && act &&
         (probs || rt_evaluate(params, &d, threads, &m, pred) == 0)) {
         printf("ImageId,Label%s\n", probs ? ",probs" : "");
         for (int i = 0; i < d.n; i++) {
             if (probs)
-                pred[i] = classify(params, d.pix + (long)i * MODEL_N_INPUT, act, p);
+                sample_input(&d, i, act), pred[i] = classify(params, act, p);
             printf("%d,%d", i + 1, pred[i]);
             if (probs)
                 printf(","), print_probs(p);

@@ -1,11 +1,17 @@
-/* test_data.c - cmocka tests for runtime/data.c (IDX, MNIST dir, Kaggle CSV).
+/* test_data.c - cmocka tests for the dataset loaders: IDX of any rank and
+ * MNIST-style directories (idx.c), NumPy .npy files and directories (npy.c),
+ * Kaggle-style CSV (csv.c), image folders (imgdir.c with image.c's PNG
+ * decoding and Keras conversion) and the --data layout detection (data.c).
  *
  * Build: gcc -std=c11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -Iruntime \
- *            tests/test_data.c runtime/data.c -lcmocka -lz -o /tmp/test_data
+ *            tests/test_data.c runtime/data.c runtime/idx.c runtime/npy.c \
+ *            runtime/csv.c runtime/imgdir.c runtime/image.c \
+ *            -lcmocka -lpng -lz -lm -o /tmp/test_data
  *
- * Every test writes its inputs into one mkdtemp directory (removed by the
- * group teardown) and checks both the return code and a fragment of the
- * error message, plus that *out is left empty on error.
+ * Every test writes its inputs (IDX, .npy and PNG bytes made here, so no
+ * Python is needed) into one mkdtemp directory (removed by the group
+ * teardown) and checks both the return code and a fragment of the error
+ * message - the file and the field - plus that *out is left empty on error.
  */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, mkdir */
 
@@ -18,16 +24,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include <png.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
 #include "data.h"
+#include "image.h"
 
 /* ------------------------------------------------------------------ */
 /* Temp files                                                          */
 /* ------------------------------------------------------------------ */
 
-#define MAX_PATHS 256
+#define MAX_PATHS 1024
 
 static char tmpdir[] = "/tmp/seqc_test_data.XXXXXX";
 static char *made[MAX_PATHS]; /* files and subdirs to remove, in creation order */
@@ -164,7 +173,9 @@ static void expect_fail(int rc, const rt_dataset *d, const char *err, const char
         print_message("error message was: \"%s\"\nexpected fragment: \"%s\"\n", err, frag);
     assert_int_equal(rc, -1);
     assert_null(d->pix);
+    assert_null(d->xf);
     assert_null(d->y);
+    assert_null(d->src);
     assert_int_equal(d->n, 0);
     assert_non_null(strstr(err, frag));
     assert_null(strchr(err, '\n'));
@@ -244,15 +255,24 @@ static void test_idx_truncated_gz(void **state)
 static void test_idx_bad_magic(void **state)
 {
     unsigned char img[64], lab[16];
-    size_t il = idx_images(img, 0x804, 3, 2, 3, 18), ll = idx_labels(lab, 0x801, 3, LABELS3, 3);
+    size_t il = idx_images(img, 0x01000803, 3, 2, 3, 18), ll = idx_labels(lab, 0x801, 3, LABELS3, 3);
 
     (void)state;
     pair_fail("magic", img, il, lab, ll, 3,
-              "magic-images: error: bad magic 0x00000804, expected 0x00000803");
-    /* labels file given as images: the message suggests the swap */
-    pair_fail("swap", lab, ll, img, il, 3, "bad magic 0x00000801, expected 0x00000803 "
-              "(IDX images); images and labels files swapped?");
+              "magic-images: error: bad magic 0x01000803: not an IDX file");
+    put_be32(img, 0x805);
+    pair_fail("magic5", img, il, lab, ll, 3,
+              "magic5-images: error: magic 0x00000805: 5 dims; expected 1..4");
+    put_be32(img, 0x800);
+    pair_fail("magic0", img, il, lab, ll, 3, "magic0-images: error: magic 0x00000800: 0 dims");
+    put_be32(img, 0xE03);
+    pair_fail("f64", img, il, lab, ll, 3, "f64-images: error: magic 0x00000e03: IDX type 0x0E "
+              "(float64) is not supported; samples must be 0x08 (unsigned byte) or 0x0D");
+    /* files swapped: the labels load as [3] samples of rank 0, and the
+       images file in the labels' place gets the hint */
     idx_images(img, 0x803, 3, 2, 3, 18);
+    pair_fail("swap", lab, ll, img, il, 3, "swap-labels: error: bad magic 0x00000803, expected "
+              "0x00000801 (IDX labels); images and labels files swapped?");
     put_be32(lab, 0x00000803);
     pair_fail("labmagic", img, il, lab, ll, 3,
               "labmagic-labels: error: bad magic 0x00000803, expected 0x00000801");
@@ -291,7 +311,7 @@ static void test_idx_count_mismatch(void **state)
 
     (void)state;
     pair_fail("count", img, il, lab, ll, 3, "count-labels: error: 4 labels but ");
-    pair_fail("count2", img, il, lab, ll, 3, "count2-images has 3 images");
+    pair_fail("count2", img, il, lab, ll, 3, "count2-images has 3 samples");
 }
 
 static void test_idx_header_too_big(void **state)
@@ -400,7 +420,7 @@ static void test_mnist_dir_missing(void **state)
     snprintf(dir, sizeof dir, "%s/empty", tmpdir);
     expect_fail(rt_load_mnist_dir(dir, 1, 10, &d, err, sizeof err), &d, err,
                 "empty/t10k-images-idx3-ubyte: error: no such file (nor ");
-    assert_non_null(strstr(err, "empty/t10k-images-idx3-ubyte.gz)"));
+    assert_non_null(strstr(err, "empty/t10k-images-idx3-ubyte.gz, nor t10k-images-idx4-ubyte[.gz])"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -645,8 +665,8 @@ static void test_csv_bad_header(void **state)
 
     (void)state;
     sb_add(&b, "foo,bar\n1,2\n");
-    csv_fail("foo.csv", &b, "foo.csv:1:1: error: expected header 'label,pixel0,...,pixel783' "
-             "or 'pixel0,...,pixel783', got 'foo'");
+    csv_fail("foo.csv", &b, "foo.csv:1:1: error: expected header 'label,pixel0,pixel1,...' "
+             "or 'pixel0,pixel1,...', got 'foo'");
 
     /* data without a header */
     sb_row(&b, "1", 784, -1, -1, NULL, "\n");
@@ -659,8 +679,12 @@ static void test_csv_bad_header(void **state)
     sb_add(&b, "label,foo,pixel1\n");
     csv_fail("hdr0.csv", &b, "hdr0.csv:1:7: error: expected header field 'pixel0', got 'foo'");
 
-    sb_add(&b, "label,pixel0\n");
-    csv_fail("hdrshort.csv", &b, "hdrshort.csv:1:13: error: expected 785 fields, got 2");
+    /* the header sets the column count; data rows must follow it */
+    sb_add(&b, "label,pixel0\n3,4,5\n");
+    csv_fail("hdrshort.csv", &b, "hdrshort.csv:2:5: error: expected 2 fields, got 3");
+
+    sb_add(&b, "label\n3\n");
+    csv_fail("hdrlabel.csv", &b, "hdrlabel.csv:1:6: error: header 'label' names no pixel columns");
 }
 
 static void test_csv_empty(void **state)
@@ -700,6 +724,942 @@ static void test_csv_missing_and_classes(void **state)
     expect_fail(rt_load_csv(p, -1, &d, err, sizeof err), &d, err, "classes must be >= 1, got -1");
 }
 
+/* ------------------------------------------------------------------ */
+/* IDX of any rank, float IDX, idx4 names                              */
+/* ------------------------------------------------------------------ */
+
+/* An IDX file of any magic and dims, then `have` bytes of payload. */
+static size_t idx_any(unsigned char *buf, uint32_t magic, int nd, const uint32_t *dims,
+                      const void *payload, size_t have)
+{
+    put_be32(buf, magic);
+    for (int i = 0; i < nd; i++)
+        put_be32(buf + 4 + 4 * i, dims[i]);
+    memcpy(buf + 4 + 4 * nd, payload, have);
+    return 4 + 4 * (size_t)nd + have;
+}
+
+static void load_idx_bytes(const char *tag, const unsigned char *img, size_t il,
+                           rt_dataset *d)
+{
+    unsigned char lab[16];
+    size_t ll = idx_labels(lab, 0x801, 3, LABELS3, 3);
+    char ni[64], nl[64], err[512] = "";
+
+    snprintf(ni, sizeof ni, "%s-images", tag);
+    snprintf(nl, sizeof nl, "%s-labels", tag);
+    const char *ip = write_raw(ni, img, il);
+    const char *lp = write_raw(nl, lab, ll);
+    if (rt_load_idx_pair(ip, lp, 3, d, err, sizeof err))
+        print_message("%s\n", err);
+    assert_non_null(d->pix ? (void *)d->pix : (void *)d->xf);
+    assert_string_equal(d->src, ip);
+}
+
+static void test_idx_any_rank(void **state)
+{
+    unsigned char px[36], buf[128];
+    uint32_t d4[] = {3, 2, 3, 2}, d2[] = {3, 4}, d1[] = {3};
+    rt_dataset d;
+
+    (void)state;
+    for (int i = 0; i < 36; i++)
+        px[i] = pixel_at((size_t)i);
+    /* rank 4: [3] samples of [2, 3, 2], e.g. 2x3 RGB-like pairs */
+    load_idx_bytes("r4", buf, idx_any(buf, 0x804, 4, d4, px, 36), &d);
+    assert_int_equal(d.n, 3);
+    assert_int_equal(d.rank, 3);
+    assert_int_equal(d.dims[0], 2);
+    assert_int_equal(d.dims[1], 3);
+    assert_int_equal(d.dims[2], 2);
+    assert_int_equal(d.size, 12);
+    assert_int_equal(d.h, 2);
+    assert_int_equal(d.w, 3);
+    assert_memory_equal(d.pix, px, 36);
+    rt_dataset_free(&d);
+    /* rank 2: flat samples of 4 values, shown as a 2x2 picture */
+    load_idx_bytes("r2", buf, idx_any(buf, 0x802, 2, d2, px, 12), &d);
+    assert_int_equal(d.rank, 1);
+    assert_int_equal(d.size, 4);
+    assert_int_equal(d.h, 2);
+    assert_int_equal(d.w, 2);
+    rt_dataset_free(&d);
+    /* rank 1: one value per sample */
+    load_idx_bytes("r1", buf, idx_any(buf, 0x801, 1, d1, px, 3), &d);
+    assert_int_equal(d.rank, 0);
+    assert_int_equal(d.size, 1);
+    assert_int_equal(d.pix[2], px[2]);
+    rt_dataset_free(&d);
+}
+
+static void put_bef32(unsigned char *p, float f)
+{
+    uint32_t u;
+
+    memcpy(&u, &f, sizeof u);
+    put_be32(p, u);
+}
+
+static void test_idx_float(void **state)
+{
+    unsigned char payload[24], buf[128], lab[16];
+    uint32_t dims[] = {3, 2};
+    const float v[6] = {0.5f, -1.25f, 3e-3f, 1e30f, 0.0f, -0.0f};
+    rt_dataset d;
+
+    (void)state;
+    for (int i = 0; i < 6; i++)
+        put_bef32(payload + 4 * i, v[i]);
+    load_idx_bytes("f32", buf, idx_any(buf, 0xD02, 2, dims, payload, 24), &d);
+    assert_null(d.pix);
+    assert_int_equal(d.size, 2);
+    for (int i = 0; i < 6; i++)
+        assert_memory_equal(&d.xf[i], &v[i], sizeof v[i]);
+    rt_dataset_free(&d);
+    /* a NaN would only surface as a diverged loss later: refused here */
+    put_bef32(payload + 8, NAN);
+    size_t il = idx_any(buf, 0xD02, 2, dims, payload, 24), ll = idx_labels(lab, 0x801, 3, LABELS3, 3);
+    pair_fail("nan", buf, il, lab, ll, 3, "nan-images: error: data: value 2 is not finite (nan)");
+    put_bef32(payload + 8, INFINITY);
+    il = idx_any(buf, 0xD02, 2, dims, payload, 24);
+    pair_fail("inf", buf, il, lab, ll, 3, "inf-images: error: data: value 2 is not finite (inf)");
+    /* float dims are checked at 4 bytes per element */
+    il = idx_any(buf, 0xD02, 2, dims, payload, 23);
+    pair_fail("f32trunc", buf, il, lab, ll, 3, "f32trunc-images: error: truncated: header dims "
+              "3x2 need 24 data bytes, file has 23");
+}
+
+static void test_mnist_dir_idx4(void **state)
+{
+    unsigned char px[36], buf[128], lab[16];
+    uint32_t d4[] = {3, 2, 3, 2};
+    char dir[512], err[512] = "";
+    rt_dataset d;
+
+    (void)state;
+    for (int i = 0; i < 36; i++)
+        px[i] = pixel_at((size_t)i);
+    make_subdir("mn4");
+    write_gz("mn4/t10k-images-idx4-ubyte.gz", buf, idx_any(buf, 0x804, 4, d4, px, 36));
+    write_raw("mn4/t10k-labels-idx1-ubyte", lab, idx_labels(lab, 0x801, 3, LABELS3, 3));
+    snprintf(dir, sizeof dir, "%s/mn4", tmpdir);
+    assert_int_equal(rt_load_mnist_dir(dir, 1, 3, &d, err, sizeof err), 0);
+    assert_int_equal(d.rank, 3);
+    assert_int_equal(d.size, 12);
+    assert_non_null(strstr(d.src, "mn4/t10k-images-idx4-ubyte.gz"));
+    rt_dataset_free(&d);
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV of any width                                                    */
+/* ------------------------------------------------------------------ */
+
+static void test_csv_any_width(void **state)
+{
+    sbuf b = {0};
+    char err[256] = "";
+    rt_dataset d;
+
+    (void)state;
+    sb_add(&b, "label,pixel0,pixel1,pixel2,pixel3,pixel4,pixel5\n1,0,1,2,3,4,255\n0,9,8,7,6,5,4\n");
+    assert_int_equal(rt_load_csv(write_sb("w6.csv", &b), 2, &d, err, sizeof err), 0);
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.rank, 1);
+    assert_int_equal(d.dims[0], 6);
+    assert_int_equal(d.size, 6);
+    assert_int_equal(d.h, 1);
+    assert_int_equal(d.w, 6);
+    assert_int_equal(d.pix[5], 255);
+    assert_int_equal(d.pix[6], 9);
+    assert_int_equal(d.y[0], 1);
+    assert_non_null(strstr(d.src, "w6.csv"));
+    rt_dataset_free(&d);
+}
+
+/* ------------------------------------------------------------------ */
+/* NumPy .npy                                                          */
+/* ------------------------------------------------------------------ */
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* A .npy file as numpy writes it: magic, version major.0, header length,
+   the dict padded with spaces and a newline to a multiple of 64, data. */
+static unsigned char *npy_bytes(int major, const char *dict, const void *data, size_t dlen,
+                                size_t *len)
+{
+    size_t pre = major == 1 ? 10 : 12, hl = strlen(dict) + 1;
+    unsigned char *b;
+
+    hl = (pre + hl + 63) / 64 * 64 - pre;
+    b = malloc(pre + hl + dlen + 1);
+    assert_non_null(b);
+    memcpy(b, "\x93NUMPY", 6);
+    b[6] = (unsigned char)major, b[7] = 0;
+    if (major == 1)
+        b[8] = (unsigned char)hl, b[9] = (unsigned char)(hl >> 8);
+    else
+        put_le32(b + 8, (uint32_t)hl);
+    memset(b + pre, ' ', hl);
+    memcpy(b + pre, dict, strlen(dict));
+    b[pre + hl - 1] = '\n';
+    if (dlen)
+        memcpy(b + pre + hl, data, dlen);
+    *len = pre + hl + dlen;
+    return b;
+}
+
+static const char *write_npy(const char *name, int major, const char *dict, const void *data,
+                             size_t dlen)
+{
+    size_t len;
+    unsigned char *b = npy_bytes(major, dict, data, dlen, &len);
+    const char *p = write_raw(name, b, len);
+
+    free(b);
+    return p;
+}
+
+#define NPY_DICT(descr, shape) "{'descr': '" descr "', 'fortran_order': False, 'shape': " shape ", }"
+
+static unsigned char X12[64];   /* 3 samples of [2, 2] (and spare bytes), pixel_at() */
+static const unsigned char Y3[3] = {2, 0, 1};
+
+static void npy_init(void)
+{
+    for (int i = 0; i < 64; i++)
+        X12[i] = pixel_at((size_t)i);
+}
+
+/* x and y files as given; expects failure with frag in the message. */
+static void npy_fail(const char *tag, const char *xname_suffix, const unsigned char *x, size_t xl,
+                     const unsigned char *y, size_t yl, int classes, const char *frag)
+{
+    char nx[64], ny[64], err[512] = "";
+    rt_dataset d;
+
+    snprintf(nx, sizeof nx, "%s-x%s.npy", tag, xname_suffix);
+    snprintf(ny, sizeof ny, "%s-y.npy", tag);
+    const char *xp = write_raw(nx, x, xl);
+    const char *yp = write_raw(ny, y, yl);
+    expect_fail(rt_load_npy_pair(xp, yp, classes, &d, err, sizeof err), &d, err, frag);
+}
+
+/* A lying x (header dict and data) against a good y. */
+static void x_fail(const char *tag, int major, const char *dict, const void *data, size_t dlen,
+                   const char *frag)
+{
+    size_t xl, yl;
+    unsigned char *x = npy_bytes(major, dict, data, dlen, &xl);
+    unsigned char *y = npy_bytes(1, NPY_DICT("|u1", "(3,)"), Y3, 3, &yl);
+
+    npy_fail(tag, "", x, xl, y, yl, 3, frag);
+    free(x);
+    free(y);
+}
+
+/* A good x against a lying y. */
+static void y_fail(const char *tag, const char *dict, const void *data, size_t dlen, int classes,
+                   const char *frag)
+{
+    size_t xl, yl;
+    unsigned char *x = npy_bytes(1, NPY_DICT("|u1", "(3, 2, 2)"), X12, 12, &xl);
+    unsigned char *y = npy_bytes(1, dict, data, dlen, &yl);
+
+    npy_fail(tag, "", x, xl, y, yl, classes, frag);
+    free(x);
+    free(y);
+}
+
+static void load_npy_ok(const char *tag, const char *xp, const char *yp, int classes, rt_dataset *d)
+{
+    char err[512] = "";
+    int rc = rt_load_npy_pair(xp, yp, classes, d, err, sizeof err);
+
+    if (rc)
+        print_message("%s: %s\n", tag, err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(d->src, xp);
+}
+
+static void test_npy_good_u8_v1(void **state)
+{
+    /* every label dtype, little-endian where it matters */
+    static const char *const descr[] = {"|u1", "|i1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8"};
+    rt_dataset d;
+
+    (void)state;
+    npy_init();
+    const char *xp = write_npy("u8-x.npy", 1, NPY_DICT("|u1", "(3, 2, 2)"), X12, 12);
+    for (int k = 0; k < 8; k++) {
+        int size = descr[k][2] - '0';
+        unsigned char y[24] = {0};
+        char dict[128], name[32];
+
+        for (int i = 0; i < 3; i++)
+            y[i * size] = Y3[i];
+        snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (3,), }",
+                 descr[k]);
+        snprintf(name, sizeof name, "u8-y%d.npy", k);
+        load_npy_ok(descr[k], xp, write_npy(name, 1, dict, y, 3 * (size_t)size), 3, &d);
+        assert_int_equal(d.n, 3);
+        assert_int_equal(d.rank, 2);
+        assert_int_equal(d.dims[0], 2);
+        assert_int_equal(d.dims[1], 2);
+        assert_int_equal(d.size, 4);
+        assert_null(d.xf);
+        assert_memory_equal(d.pix, X12, 12);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(d.y[i], Y3[i]);
+        rt_dataset_free(&d);
+    }
+}
+
+static void test_npy_good_f32_v2(void **state)
+{
+    const float v[12] = {0.5f, -1.0f, 2.25f, 1e-7f, 0, 1, 2, 3, 4, 5, 6, -7.5f};
+    const int64_t y[3] = {1, 2, 0};
+    rt_dataset d;
+
+    (void)state;
+    /* rank 4 [3, 2, 2, 1], version 2.0; labels [n, 1] as Keras's CIFAR-10 has them */
+    const char *xp = write_npy("f32-x.npy", 2, NPY_DICT("<f4", "(3, 2, 2, 1)"), v, sizeof v);
+    const char *yp = write_npy("f32-y.npy", 2, NPY_DICT("<i8", "(3, 1)"), y, sizeof y);
+    load_npy_ok("f32", xp, yp, 3, &d);
+    assert_int_equal(d.rank, 3);
+    assert_int_equal(d.dims[2], 1);
+    assert_null(d.pix);
+    assert_memory_equal(d.xf, v, sizeof v);
+    assert_int_equal(d.y[1], 2);
+    rt_dataset_free(&d);
+}
+
+static void test_npy_good_v3_forms(void **state)
+{
+    rt_dataset d;
+
+    (void)state;
+    npy_init();
+    /* version 3.0; double quotes, keys in another order, no trailing comma,
+       Python 2 longs, line breaks: all valid Python dict literals */
+    const char *xp = write_npy("v3-x.npy", 3, "{\"shape\": (3L,\n 4L), \"fortran_order\":False,"
+                               "\"descr\" : \"<u1\"}", X12, 12);
+    const char *yp = write_npy("v3-y.npy", 3, "{'descr':'>u1','fortran_order':False,'shape':(3,)}",
+                               Y3, 3);
+    load_npy_ok("v3", xp, yp, 3, &d);
+    assert_int_equal(d.rank, 1);
+    assert_int_equal(d.dims[0], 4);
+    assert_int_equal(d.h, 2);   /* a square flat sample is shown square */
+    assert_int_equal(d.w, 2);
+    rt_dataset_free(&d);
+    /* one value per sample: x of shape (3,) */
+    xp = write_npy("v3-x1.npy", 1, NPY_DICT("|u1", "(3,)"), X12, 3);
+    load_npy_ok("scalar", xp, yp, 3, &d);
+    assert_int_equal(d.rank, 0);
+    assert_int_equal(d.size, 1);
+    rt_dataset_free(&d);
+}
+
+/* magic, version and header length */
+static void test_npy_bad_preamble(void **state)
+{
+    size_t yl, xl;
+    unsigned char *y = npy_bytes(1, NPY_DICT("|u1", "(3,)"), Y3, 3, &yl);
+    unsigned char *x = npy_bytes(1, NPY_DICT("|u1", "(3, 2, 2)"), X12, 12, &xl);
+
+    (void)state;
+    npy_init();
+    x[5] = 'X';
+    npy_fail("magic", "", x, xl, y, yl, 3, "magic-x.npy: error: magic: not a .npy file "
+             "(it does not start with \\x93NUMPY)");
+    npy_fail("npz", "", (const unsigned char *)"PK\3\4\24\0\0\0", 8, y, yl, 3,
+             "npz-x.npy: error: magic: not a .npy file (it does not start with \\x93NUMPY); "
+             "this is a .npz (zip) archive: save each array with np.save");
+    npy_fail("short", "", x, 3, y, yl, 3, "short-x.npy: error: magic: not a .npy file");
+    x[5] = 'Y';
+    npy_fail("nover", "", x, 7, y, yl, 3, "nover-x.npy: error: version: truncated (the file "
+             "has 7 bytes)");
+    x[6] = 4;
+    npy_fail("v4", "", x, xl, y, yl, 3, "v4-x.npy: error: version: 4.0 is not supported "
+             "(1.0, 2.0 and 3.0 are)");
+    x[6] = 1, x[7] = 1;
+    npy_fail("v11", "", x, xl, y, yl, 3, "v11-x.npy: error: version: 1.1 is not supported");
+    x[7] = 0;
+    npy_fail("nolen", "", x, 9, y, yl, 3, "nolen-x.npy: error: header length: truncated "
+             "(the file has 9 bytes)");
+    x[8] = 0xE8, x[9] = 0x03;   /* 1000 */
+    npy_fail("hlen", "", x, xl, y, yl, 3, "hlen-x.npy: error: header length: 1000 bytes, "
+             "but only 130 follow (truncated)");
+    free(x);
+    x = npy_bytes(2, NPY_DICT("|u1", "(3, 2, 2)"), X12, 12, &xl);
+    put_le32(x + 8, 0xFFFFFFF0u);
+    npy_fail("hhuge", "", x, xl, y, yl, 3, "hhuge-x.npy: error: header length: 4294967280 "
+             "bytes, more than the 16384 a header of these dtypes can need");
+    free(x);
+    free(y);
+}
+
+/* the header dict's syntax and keys */
+static void test_npy_bad_header(void **state)
+{
+    static const struct { const char *tag, *dict, *frag; } cases[] = {
+        {"list", "['descr', '|u1']", "list-x.npy: error: header: not a valid Python dict "
+         "literal: expected '{' at byte 0 of the header"},
+        {"colon", "{'descr' '|u1'}", "colon-x.npy: error: header: not a valid Python dict "
+         "literal: expected ':' after a key at byte 9"},
+        {"bare", "{descr: '|u1'}", "bare-x.npy: error: header: not a valid Python dict literal: "
+         "expected a quoted key or '}' at byte 1"},
+        {"sep", NPY_DICT("|u1", "(3, 2, 2)") " x", "sep-x.npy: error: header: not a valid Python "
+         "dict literal: expected only spaces and a newline after the closing '}'"},
+        {"nosep", "{'descr': '|u1' 'fortran_order': False}", "nosep-x.npy: error: header: not a "
+         "valid Python dict literal: expected ',' or '}'"},
+        {"open", "{'descr': '|u1", "open-x.npy: error: header: not a valid Python dict literal: "
+         "expected the closing quote"},
+        {"escape", "{'descr': '\\x7cu1'}", "escape-x.npy: error: header: escape sequences in "
+         "strings are not supported"},
+        {"long", "{'descr': '|u1', 'a_key_longer_than_any_real_one_is': 1}", "long-x.npy: error: "
+         "header: the string at byte 17 is longer than 31 characters"},
+        {"extra", "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 2, 2), 'foo': 1}",
+         "extra-x.npy: error: header: unexpected key 'foo' (a .npy header has exactly 'descr', "
+         "'fortran_order' and 'shape')"},
+        {"dup", "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 2, 2), 'shape': (3, 4)}",
+         "dup-x.npy: error: header: duplicate key 'shape'"},
+        {"noshape", "{'descr': '|u1', 'fortran_order': False}",
+         "noshape-x.npy: error: header: missing key 'shape'"},
+        {"empty", "{}", "empty-x.npy: error: header: missing key 'descr'"},
+        {"struct", "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,)}",
+         "struct-x.npy: error: 'descr': structured dtypes are not supported"},
+        {"fobool", "{'descr': '|u1', 'fortran_order': 0, 'shape': (3, 2, 2)}",
+         "fobool-x.npy: error: 'fortran_order': expected True or False"},
+        {"notuple", NPY_DICT("|u1", "[3, 2, 2]"), "notuple-x.npy: error: 'shape': expected a tuple "
+         "such as (60000, 28, 28)"},
+        {"int", NPY_DICT("|u1", "(12)"), "int-x.npy: error: 'shape': (12) is an int, not a "
+         "tuple; a 1-tuple is (12,)"},
+        {"lead0", NPY_DICT("|u1", "(03, 2, 2)"), "lead0-x.npy: error: 'shape': 03 is not a "
+         "Python int (leading zero)"},
+        {"neg", NPY_DICT("|u1", "(-3, 2, 2)"), "neg-x.npy: error: 'shape': expected a "
+         "non-negative int"},
+        {"unclosed", "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 2 2)}", "unclosed-x.npy: error: header: not a valid "
+         "Python dict literal: expected ',' or ')' in the shape tuple"},
+        {"rank6", NPY_DICT("|u1", "(1, 1, 1, 1, 1, 12)"), "rank6-x.npy: error: 'shape': more "
+         "than 5 dimensions (n and at most 4 per sample)"},
+        {"bigdim", NPY_DICT("|u1", "(99999999999999999999999, 2)"), "bigdim-x.npy: error: "
+         "'shape': a dimension is too large"},
+    };
+
+    (void)state;
+    npy_init();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        x_fail(cases[i].tag, 1, cases[i].dict, X12, 12, cases[i].frag);
+}
+
+/* dtype, order, shape against the data, values */
+static void test_npy_bad_values(void **state)
+{
+    const float nan3[3] = {1.0f, NAN, 2.0f};
+
+    (void)state;
+    npy_init();
+    x_fail("fo", 1, "{'descr': '|u1', 'fortran_order': True, 'shape': (3, 2, 2), }", X12, 12,
+           "fo-x.npy: error: 'fortran_order': True (column-major) is not supported; save "
+           "np.ascontiguousarray(x)");
+    x_fail("be", 1, NPY_DICT(">f4", "(3,)"), X12, 12, "be-x.npy: error: 'descr': '>f4' is "
+           "big-endian, which is not supported; convert with x.astype('<f4')");
+    x_fail("f8", 1, NPY_DICT("<f8", "(3,)"), X12, 24, "f8-x.npy: error: 'descr': '<f8' (float64) "
+           "is not supported; samples are uint8 ('|u1') or float32 ('<f4'): convert with "
+           "x.astype(np.float32)");
+    x_fail("i4", 1, NPY_DICT("<i4", "(3,)"), X12, 12, "i4-x.npy: error: 'descr': '<i4' is not "
+           "supported; samples are uint8 ('|u1') or float32 ('<f4')");
+    x_fail("b1", 1, NPY_DICT("|b1", "(3, 2, 2)"), X12, 12, "b1-x.npy: error: 'descr': dtype "
+           "'|b1' is not supported; samples are uint8 ('|u1') or float32 ('<f4')");
+    x_fail("str", 1, NPY_DICT("<U4", "(3,)"), X12, 12, "str-x.npy: error: 'descr': dtype '<U4'");
+    x_fail("zero", 1, NPY_DICT("|u1", "(3, 0, 2)"), X12, 0, "zero-x.npy: error: 'shape': "
+           "(3, 0, 2) contains a zero: no data");
+    x_fail("scalar", 1, NPY_DICT("|u1", "()"), X12, 1, "scalar-x.npy: error: 'shape': () is a "
+           "scalar; samples are [n, ...]");
+    x_fail("ovf", 1, NPY_DICT("<f4", "(4294967296, 4294967296, 4294967296)"), X12, 12,
+           "ovf-x.npy: error: 'shape': (4294967296, 4294967296, 4294967296) overflows");
+    /* 2^31 images claimed by a 12-byte payload: an error, not a malloc */
+    x_fail("huge", 1, NPY_DICT("|u1", "(2147483648, 28, 28)"), X12, 12, "huge-x.npy: error: "
+           "data: 'shape' (2147483648, 28, 28) of '|u1' needs 1683627180032 bytes, the file "
+           "has 12 (truncated)");
+    x_fail("trunc", 1, NPY_DICT("|u1", "(3, 2, 2)"), X12, 11, "trunc-x.npy: error: data: 'shape' "
+           "(3, 2, 2) of '|u1' needs 12 bytes, the file has 11 (truncated)");
+    x_fail("trail", 2, NPY_DICT("|u1", "(2, 2, 2)"), X12, 12, "trail-x.npy: error: data: "
+           "'shape' (2, 2, 2) of '|u1' needs 8 bytes, the file has 12 (trailing bytes)");
+    x_fail("nan", 1, NPY_DICT("<f4", "(3,)"), nan3, sizeof nan3,
+           "nan-x.npy: error: data: value 1 is not finite (nan)");
+}
+
+static void test_npy_bad_labels(void **state)
+{
+    const int16_t neg[3] = {-1, 0, 1};
+    const int64_t min[3] = {0, INT64_MIN, 1};
+    const uint64_t max[3] = {0, 1, UINT64_MAX};
+    const float f[3] = {0, 1, 2};
+
+    (void)state;
+    npy_init();
+    y_fail("yrange", NPY_DICT("|u1", "(3,)"), Y3, 3, 2, "yrange-y.npy: error: labels: label 2 at "
+           "index 0 is out of range [0, 2)");
+    y_fail("yneg", NPY_DICT("<i2", "(3,)"), neg, sizeof neg, 3, "yneg-y.npy: error: labels: "
+           "label -1 at index 0 is out of range [0, 3)");
+    y_fail("ymin", NPY_DICT("<i8", "(3,)"), min, sizeof min, 3, "ymin-y.npy: error: labels: "
+           "label -9223372036854775808 at index 1");
+    y_fail("ymax", NPY_DICT("<u8", "(3,)"), max, sizeof max, 3, "ymax-y.npy: error: labels: "
+           "label 18446744073709551615 at index 2");
+    y_fail("yf4", NPY_DICT("<f4", "(3,)"), f, sizeof f, 3, "yf4-y.npy: error: 'descr': '<f4' is "
+           "a float dtype; labels are integers: convert with y.astype(np.int64)");
+    y_fail("ybe", NPY_DICT(">i4", "(3,)"), f, sizeof f, 3, "ybe-y.npy: error: 'descr': '>i4' is "
+           "big-endian, which is not supported; convert with y.astype('<i8')");
+    y_fail("y2d", NPY_DICT("|u1", "(3, 2)"), X12, 6, 3, "y2d-y.npy: error: 'shape': (3, 2): "
+           "labels are [n] or [n, 1]");
+    y_fail("yfo", "{'descr': '|u1', 'fortran_order': True, 'shape': (3,)}", Y3, 3, 3,
+           "yfo-y.npy: error: 'fortran_order': True (column-major) is not supported; save "
+           "np.ascontiguousarray(y)");
+    y_fail("ycount", NPY_DICT("|u1", "(2,)"), Y3, 2, 3, "ycount-y.npy: error: 'shape': 2 labels "
+           "but ");
+    y_fail("ycount2", NPY_DICT("|u1", "(2,)"), Y3, 2, 3, "ycount2-x.npy has 3 samples");
+    y_fail("ytrunc", NPY_DICT("<i4", "(3,)"), Y3, 3, 3, "ytrunc-y.npy: error: data: 'shape' "
+           "(3,) of '<i4' needs 12 bytes, the file has 3 (truncated)");
+    y_fail("classes", NPY_DICT("|u1", "(3,)"), Y3, 3, 0, "classes-y.npy: error: classes must "
+           "be >= 1, got 0");
+}
+
+static void test_npy_dir(void **state)
+{
+    char dir[512], err[512] = "";
+    rt_dataset d;
+    size_t len;
+    unsigned char *b;
+
+    (void)state;
+    npy_init();
+    make_subdir("np");
+    write_npy("np/x_train.npy", 1, NPY_DICT("|u1", "(3, 2, 2)"), X12, 12);
+    write_npy("np/y_train.npy", 1, NPY_DICT("|u1", "(3,)"), Y3, 3);
+    b = npy_bytes(1, NPY_DICT("|u1", "(3, 4)"), X12, 12, &len);
+    write_gz("np/x_test.npy.gz", b, len);   /* gzip works as for IDX */
+    free(b);
+    snprintf(dir, sizeof dir, "%s/np", tmpdir);
+    assert_int_equal(rt_data_layout(dir, err, sizeof err), RT_LAYOUT_NPY);
+    assert_int_equal(rt_load_npy_dir(dir, 0, 3, &d, err, sizeof err), 0);
+    assert_int_equal(d.size, 4);
+    assert_int_equal(d.rank, 2);
+    rt_dataset_free(&d);
+    expect_fail(rt_load_npy_dir(dir, 1, 3, &d, err, sizeof err), &d, err,
+                "np/y_test.npy: error: no such file (nor ");
+    write_npy("np/y_test.npy", 1, NPY_DICT("|u1", "(3,)"), Y3, 3);
+    assert_int_equal(rt_load_npy_dir(dir, 1, 3, &d, err, sizeof err), 0);
+    assert_int_equal(d.rank, 1);
+    assert_non_null(strstr(d.src, "np/x_test.npy.gz"));
+    rt_dataset_free(&d);
+}
+
+/* ------------------------------------------------------------------ */
+/* --data layouts                                                      */
+/* ------------------------------------------------------------------ */
+
+static void test_data_layout(void **state)
+{
+    char dir[512], err[512] = "";
+    unsigned char buf[64];
+
+    (void)state;
+    make_subdir("lay-idx");
+    write_gz("lay-idx/t10k-images-idx4-ubyte.gz", buf, idx_images(buf, 0x803, 3, 2, 3, 18));
+    snprintf(dir, sizeof dir, "%s/lay-idx", tmpdir);
+    assert_int_equal(rt_data_layout(dir, err, sizeof err), RT_LAYOUT_IDX);
+    make_subdir("lay-img");
+    make_subdir("lay-img/cats");
+    snprintf(dir, sizeof dir, "%s/lay-img", tmpdir);
+    assert_int_equal(rt_data_layout(dir, err, sizeof err), RT_LAYOUT_IMAGES);
+    make_subdir("lay-none");
+    write_raw("lay-none/readme.txt", "hi", 2);
+    snprintf(dir, sizeof dir, "%s/lay-none", tmpdir);
+    assert_int_equal(rt_data_layout(dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "lay-none: error: no data found: expected x_train.npy"));
+    snprintf(dir, sizeof dir, "%s/lay-missing", tmpdir);
+    assert_int_equal(rt_data_layout(dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "lay-missing: error: No such file or directory"));
+    snprintf(dir, sizeof dir, "%s/lay-none/readme.txt", tmpdir);
+    assert_int_equal(rt_data_layout(dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "readme.txt: error: not a directory"));
+}
+
+/* ------------------------------------------------------------------ */
+/* PNG decoding and Keras's conversion                                 */
+/* ------------------------------------------------------------------ */
+
+/* A PNG written with libpng's low-level API, so that every colour type,
+   bit depth and interlacing can be made.  samples: w*h*channels values,
+   each below 2^depth (palette indices for PALETTE). */
+typedef struct png_spec {
+    int w, h, color, depth, interlace;
+    const uint16_t *samples;
+    int npal, ntrns;
+    const png_color *pal;
+    const png_byte *trns;
+} png_spec;
+
+static int png_channels(int color)
+{
+    return color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_PALETTE ? 1
+           : color == PNG_COLOR_TYPE_GRAY_ALPHA ? 2 : color == PNG_COLOR_TYPE_RGB ? 3 : 4;
+}
+
+static void pack_row(const png_spec *s, int y, unsigned char *row)
+{
+    const int ch = png_channels(s->color), n = s->w * ch;
+
+    memset(row, 0, ((size_t)n * (size_t)s->depth + 7) / 8);
+    for (int i = 0; i < n; i++) {
+        unsigned v = s->samples[y * n + i];
+        if (s->depth == 16)
+            row[2 * i] = (unsigned char)(v >> 8), row[2 * i + 1] = (unsigned char)v;
+        else if (s->depth == 8)
+            row[i] = (unsigned char)v;
+        else   /* packed, most significant bits first */
+            row[i * s->depth / 8] |= (unsigned char)(v << (8 - s->depth - i * s->depth % 8));
+    }
+}
+
+static const char *write_png(const char *name, const png_spec *s)
+{
+    const char *p = track(name);
+    FILE *f = fopen(p, "wb");
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    unsigned char *row = malloc((size_t)s->w * 8 + 8);
+
+    assert_non_null(f);
+    assert_non_null(row);
+    png_init_io(png, f);
+    png_set_IHDR(png, info, (png_uint_32)s->w, (png_uint_32)s->h, s->depth, s->color,
+                 s->interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (s->npal)
+        png_set_PLTE(png, info, s->pal, s->npal);
+    if (s->ntrns)
+        png_set_tRNS(png, info, s->trns, s->ntrns, NULL);
+    png_write_info(png, info);
+    for (int pass = png_set_interlace_handling(png); pass > 0; pass--)
+        for (int y = 0; y < s->h; y++) {
+            pack_row(s, y, row);
+            png_write_row(png, row);
+        }
+    png_write_end(png, info);
+    png_destroy_write_struct(&png, &info);
+    free(row);
+    assert_int_equal(fclose(f), 0);
+    return p;
+}
+
+/* A 2x2 RGB image of 8 bits, values base + 10*i. */
+static const char *rgb_png(const char *name, int base)
+{
+    uint16_t v[12];
+
+    for (int i = 0; i < 12; i++)
+        v[i] = (uint16_t)(base + 10 * i);
+    png_spec s = {2, 2, PNG_COLOR_TYPE_RGB, 8, 0, v, 0, 0, NULL, NULL};
+    return write_png(name, &s);
+}
+
+static void decode(const char *path, unsigned char **rgba, int *w, int *h)
+{
+    char err[512] = "";
+    int rc = rt_image_load_rgba(path, rgba, w, h, err, sizeof err);
+
+    if (rc)
+        print_message("%s\n", err);
+    assert_int_equal(rc, 0);
+}
+
+static void test_png_kinds(void **state)
+{
+    static const uint16_t grey2[] = {0, 1, 2, 3}, ga[] = {10, 20, 30, 40, 50, 60, 70, 80};
+    static const uint16_t rgba16[] = {0x1234, 0xABCD, 0xFFFF, 0x00FF, 0, 0x8000, 0x7FFF, 0x0100};
+    static const uint16_t idx[] = {0, 1, 1, 0}, rgb3x3[27] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                   13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27};
+    static const png_color pal[] = {{255, 0, 0}, {0, 0, 255}};
+    static const png_byte trns[] = {128};
+    unsigned char *p;
+    int w, h;
+
+    (void)state;
+    png_spec g2 = {2, 2, PNG_COLOR_TYPE_GRAY, 2, 0, grey2, 0, 0, NULL, NULL};
+    decode(write_png("grey2.png", &g2), &p, &w, &h);   /* 2 bits expanded: x 85 */
+    assert_int_equal(p[4 * 3], 255);
+    assert_int_equal(p[4 * 1 + 2], 85);
+    assert_int_equal(p[4 * 1 + 3], 255);               /* opaque alpha added */
+    free(p);
+    png_spec s_ga = {2, 2, PNG_COLOR_TYPE_GRAY_ALPHA, 8, 0, ga, 0, 0, NULL, NULL};
+    decode(write_png("ga.png", &s_ga), &p, &w, &h);
+    assert_int_equal(p[4], 30);
+    assert_int_equal(p[6], 30);
+    assert_int_equal(p[7], 40);
+    free(p);
+    png_spec s16 = {2, 1, PNG_COLOR_TYPE_RGB_ALPHA, 16, 0, rgba16, 0, 0, NULL, NULL};
+    decode(write_png("rgba16.png", &s16), &p, &w, &h); /* 16 bits: the high byte */
+    assert_int_equal(p[0], 0x12);
+    assert_int_equal(p[1], 0xAB);
+    assert_int_equal(p[3], 0x00);
+    assert_int_equal(p[5], 0x80);
+    free(p);
+    png_spec sp = {2, 2, PNG_COLOR_TYPE_PALETTE, 8, 0, idx, 2, 1, pal, trns};
+    decode(write_png("pal.png", &sp), &p, &w, &h);     /* tRNS becomes alpha */
+    assert_int_equal(p[0], 255);
+    assert_int_equal(p[3], 128);
+    assert_int_equal(p[4 + 2], 255);
+    assert_int_equal(p[4 + 3], 255);
+    free(p);
+    png_spec si = {3, 3, PNG_COLOR_TYPE_RGB, 8, 1, rgb3x3, 0, 0, NULL, NULL};
+    decode(write_png("adam7.png", &si), &p, &w, &h);   /* interlaced */
+    assert_int_equal(w, 3);
+    for (int i = 0; i < 9; i++)
+        for (int c = 0; c < 3; c++)
+            assert_int_equal(p[4 * i + c], rgb3x3[3 * i + c]);
+    free(p);
+}
+
+static void test_keras_convert(void **state)
+{
+    /* 2x1 RGBA: red and a grey; PIL's convert('L') of red is 76 */
+    const unsigned char px[8] = {255, 0, 0, 9, 100, 100, 100, 200};
+    const unsigned char ramp[16] = {0, 0, 0, 0, 40, 40, 40, 0, 80, 80, 80, 0, 120, 120, 120, 0};
+    unsigned char block[4 * 16];
+    float out[16];
+
+    (void)state;
+    assert_int_equal(rt_image_keras(px, 2, 1, 1, 2, 1, out), 0);
+    assert_true(out[0] == 76.0f && out[1] == 100.0f);
+    assert_int_equal(rt_image_keras(px, 2, 1, 1, 2, 3, out), 0);   /* alpha dropped */
+    assert_true(out[0] == 255.0f && out[2] == 0.0f && out[3] == 100.0f);
+    assert_int_equal(rt_image_keras(px, 2, 1, 1, 2, 4, out), 0);
+    assert_true(out[3] == 9.0f && out[7] == 200.0f);
+    /* up 1x2 -> 1x4 with half-pixel centres: p0, .75 p0 + .25 p1, .25 p0 + .75 p1, p1 */
+    assert_int_equal(rt_image_keras(ramp, 2, 1, 1, 4, 1, out), 1);
+    assert_true(out[0] == 0.0f && out[1] == 10.0f && out[2] == 30.0f && out[3] == 40.0f);
+    /* down 4x4 -> 2x2 by exactly 2: each output is its 2x2 block's mean */
+    for (int i = 0; i < 16; i++)
+        memset(block + 4 * i, i * 10, 4);
+    assert_int_equal(rt_image_keras(block, 4, 4, 2, 2, 1, out), 1);
+    assert_true(out[0] == 25.0f && out[1] == 45.0f && out[2] == 105.0f && out[3] == 125.0f);
+}
+
+static void png_fail(const char *path, const char *frag)
+{
+    char err[512] = "";
+    unsigned char *p = (unsigned char *)"not freed";
+    int w, h;
+
+    assert_int_equal(rt_image_load_rgba(path, &p, &w, &h, err, sizeof err), -1);
+    assert_null(p);
+    if (!strstr(err, frag))
+        print_message("error message was: \"%s\"\nexpected fragment: \"%s\"\n", err, frag);
+    assert_non_null(strstr(err, frag));
+}
+
+/* A PNG signature and an IHDR chunk (with its CRC) claiming w x h RGB. */
+static size_t png_header(unsigned char *b, uint32_t w, uint32_t h)
+{
+    memcpy(b, "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
+    put_be32(b + 16, w);
+    put_be32(b + 20, h);
+    memcpy(b + 24, "\x08\x02\0\0\0", 5);
+    put_be32(b + 29, (uint32_t)crc32(0, b + 12, 17));
+    return 33;
+}
+
+static void test_png_bad(void **state)
+{
+    unsigned char b[256];
+    FILE *f;
+    size_t len;
+    const char *good = rgb_png("good.png", 5);
+
+    (void)state;
+    f = fopen(good, "rb");
+    assert_non_null(f);
+    len = fread(b, 1, sizeof b, f);
+    fclose(f);
+    b[29] ^= 0xFF;   /* the IHDR's CRC */
+    png_fail(write_raw("crc.png", b, len), "crc.png: error: IHDR: CRC error");
+    b[29] ^= 0xFF;
+    png_fail(write_raw("cut.png", b, len - 20), "cut.png: error: ");
+    png_fail(write_raw("text.png", "hello", 5), "text.png: error: not a PNG or PGM image");
+    /* 16000 x 16000 claimed by a 57-byte file: refused before allocating */
+    len = png_header(b, 16000, 16000);
+    memcpy(b + len, "\0\0\0\0IDAT\x35\xaf\x06\x1e\0\0\0\0IEND\xae\x42\x60\x82", 24);
+    png_fail(write_raw("liar.png", b, len + 24),
+             "liar.png: error: IHDR: the image is larger than the file could hold");
+    /* the PGM reader shares the rule: 2^28 pixels claimed by 2 bytes */
+    png_fail(write_raw("liar.pgm", "P5 16384 16384 255\n\0\1", 21),
+             "liar.pgm: error: truncated PGM: fewer bytes than the header's width x height");
+    /* a tEXt chunk claiming 1.6 GB: libpng would allocate it (its own
+       limit is only a warning); chunk lengths are checked first (fuzz_imgdir) */
+    len = png_header(b, 4, 4);
+    memcpy(b + len, "\x61\x61\x61\x61tEXtaaaa", 12);
+    png_fail(write_raw("bigtext.png", b, len + 12), "bigtext.png: error: tEXt: the chunk claims "
+             "1633771873 bytes but the file has 0 left");
+    len = png_header(b, 20000, 1);
+    png_fail(write_raw("wide.png", b, len), "wide.png: error: Invalid IHDR data; libpng warned: "
+             "Image width exceeds user limit in IHDR");
+}
+
+/* ------------------------------------------------------------------ */
+/* Image folders                                                       */
+/* ------------------------------------------------------------------ */
+
+/* DIR/CLASS/imgK.png for k < n, 2x2 RGB with base 20*k + class. */
+static void class_folder(const char *dir, const char *cls, int n, int cbase)
+{
+    char name[256];
+
+    snprintf(name, sizeof name, "%s/%s", dir, cls);
+    make_subdir(name);
+    for (int k = 0; k < n; k++) {
+        snprintf(name, sizeof name, "%s/%s/img%d.png", dir, cls, k);
+        rgb_png(name, cbase + 20 * k);
+    }
+}
+
+static void test_imgdir_good(void **state)
+{
+    char dir[512], err[512] = "";
+    rt_dataset tr, te;
+
+    (void)state;
+    make_subdir("imgs");
+    /* byte order, as Python's sorted(): "B" < "a" < "c" */
+    class_folder("imgs", "a", 5, 1);
+    class_folder("imgs", "B", 5, 0);
+    class_folder("imgs", "c", 6, 2);
+    write_raw("imgs/a/notes.txt", "not an image", 12);   /* ignored, as Keras does */
+    write_raw("imgs/README", "top-level files are ignored", 27);
+    snprintf(dir, sizeof dir, "%s/imgs", tmpdir);
+    assert_int_equal(rt_load_imgdir(dir, 3, 2, 2, 3, 0.2, &tr, &te, err, sizeof err), 0);
+    /* every 5th file of each class held out: img4 of each */
+    assert_int_equal(tr.n, 13);
+    assert_int_equal(te.n, 3);
+    assert_int_equal(tr.rank, 3);
+    assert_int_equal(tr.size, 12);
+    assert_null(tr.xf);
+    assert_string_equal(tr.src, dir);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(te.y[i], i);
+        assert_int_equal(te.pix[12 * i], i + 80);   /* img4: base 80 + class */
+    }
+    assert_int_equal(tr.y[0], 0);
+    assert_int_equal(tr.y[4], 1);
+    assert_int_equal(tr.y[12], 2);
+    assert_int_equal(tr.pix[12 * 5 + 11], 1 + 20 * 1 + 110);   /* a/img1's last value */
+    rt_dataset_free(&tr);
+    rt_dataset_free(&te);
+    /* holdout 0: all 16 images; the test side untouched */
+    assert_int_equal(rt_load_imgdir(dir, 3, 2, 2, 1, 0, &tr, NULL, err, sizeof err), 0);
+    assert_int_equal(tr.n, 16);
+    assert_int_equal(tr.size, 4);
+    rt_dataset_free(&tr);
+    /* the held-out side only (eval): nothing else decoded */
+    assert_int_equal(rt_load_imgdir(dir, 3, 2, 2, 4, 0.2, NULL, &te, err, sizeof err), 0);
+    assert_int_equal(te.n, 3);
+    assert_int_equal(te.pix[3], 255);   /* RGBA: opaque */
+    rt_dataset_free(&te);
+}
+
+static void test_imgdir_resize(void **state)
+{
+    char dir[512], err[512] = "";
+    rt_dataset tr;
+    uint16_t v[4 * 4 * 3];
+
+    (void)state;
+    make_subdir("rs");
+    class_folder("rs", "x", 2, 0);   /* 2x2: no resizing */
+    for (int i = 0; i < 48; i++)
+        v[i] = (uint16_t)(i / 3 * 10);
+    png_spec s = {4, 4, PNG_COLOR_TYPE_RGB, 8, 0, v, 0, 0, NULL, NULL};
+    make_subdir("rs/y");
+    write_png("rs/y/big.png", &s);   /* 4x4: resized, so the set turns float */
+    snprintf(dir, sizeof dir, "%s/rs", tmpdir);
+    assert_int_equal(rt_load_imgdir(dir, 2, 2, 2, 3, 0, &tr, NULL, err, sizeof err), 0);
+    assert_int_equal(tr.n, 3);
+    assert_null(tr.pix);
+    assert_non_null(tr.xf);
+    /* earlier samples converted as gather() scales uint8 */
+    assert_true(tr.xf[0] == (float)0 / 255.0f && tr.xf[11] == (float)110 / 255.0f);
+    assert_true(tr.xf[12 + 11] == (float)130 / 255.0f);
+    /* the 4x4 image's 2x2 blocks averaged: pixel values 0,10,40,50 -> 25 */
+    assert_true(tr.xf[24] == 25.0f / 255.0f);
+    assert_true(tr.xf[24 + 9] == 125.0f / 255.0f);
+    rt_dataset_free(&tr);
+}
+
+static void imgdir_fail(const char *sub, int classes, int c, double holdout, const char *frag)
+{
+    char dir[512], err[512] = "";
+    rt_dataset tr, te;
+
+    snprintf(dir, sizeof dir, "%s/%s", tmpdir, sub);
+    expect_fail(rt_load_imgdir(dir, classes, 2, 2, c, holdout, &tr, &te, err, sizeof err),
+                &tr, err, frag);
+    assert_null(te.pix);
+    assert_int_equal(te.n, 0);
+}
+
+static void test_imgdir_bad(void **state)
+{
+    (void)state;
+    make_subdir("bad3");
+    class_folder("bad3", "cat", 5, 0);
+    class_folder("bad3", "dog", 5, 1);
+    class_folder("bad3", "Fish", 5, 2);
+    imgdir_fail("bad3", 2, 3, 0.2, "bad3: error: 3 class folders (Fish, cat, dog) but the "
+                "model has 2 classes");
+    imgdir_fail("bad3", 3, 2, 0.2, "bad3: error: images convert to 1 (grayscale), 3 (rgb) or "
+                "4 (rgba) channels, not 2");
+    imgdir_fail("bad3", 3, 3, 1.0, "bad3: error: the held-out fraction must be in [0, 1), got 1");
+    imgdir_fail("bad3", 3, 3, 0.1, "bad3: error: holding out 0.1 of each class's images leaves "
+                "no test images");
+    make_subdir("flat");
+    rgb_png("flat/a.png", 0);
+    imgdir_fail("flat", 3, 3, 0.2, "flat: error: no class subfolders");
+    make_subdir("empty3");
+    make_subdir("empty3/a");
+    make_subdir("empty3/b");
+    imgdir_fail("empty3", 2, 3, 0.2, "empty3: error: no PNG images in the class folders (a, b)");
+    make_subdir("jpg");
+    class_folder("jpg", "a", 5, 0);
+    write_raw("jpg/a/photo.JPG", "\xff\xd8\xff", 3);
+    imgdir_fail("jpg", 1, 3, 0.2, "jpg/a/photo.JPG: error: only PNG images are supported");
+    make_subdir("broken");
+    class_folder("broken", "a", 5, 0);
+    write_raw("broken/a/img2.png", "\x89PNG\r\n\x1a\n\0\0", 10);   /* replaces a good one */
+    imgdir_fail("broken", 1, 3, 0.2, "broken/a/img2.png: error: ");
+    imgdir_fail("missing", 1, 3, 0.2, "missing: error: No such file or directory");
+}
+
+static void test_imgdir_held_out(void **state)
+{
+    long held = 0;
+
+    (void)state;
+    for (long i = 0; i < 10; i++)
+        assert_int_equal(rt_imgdir_held_out(i, 0.2), i == 4 || i == 9);
+    for (long i = 0; i < 100; i++)
+        held += rt_imgdir_held_out(i, 0.29);
+    assert_int_equal(held, 29);   /* 0.29 * 100 is 28.999... in binary */
+    for (long i = 0; i < 10; i++)
+        assert_int_equal(rt_imgdir_held_out(i, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -725,6 +1685,26 @@ int main(void)
         cmocka_unit_test(test_csv_empty),
         cmocka_unit_test(test_csv_blank_line_in_middle),
         cmocka_unit_test(test_csv_missing_and_classes),
+        cmocka_unit_test(test_idx_any_rank),
+        cmocka_unit_test(test_idx_float),
+        cmocka_unit_test(test_mnist_dir_idx4),
+        cmocka_unit_test(test_csv_any_width),
+        cmocka_unit_test(test_npy_good_u8_v1),
+        cmocka_unit_test(test_npy_good_f32_v2),
+        cmocka_unit_test(test_npy_good_v3_forms),
+        cmocka_unit_test(test_npy_bad_preamble),
+        cmocka_unit_test(test_npy_bad_header),
+        cmocka_unit_test(test_npy_bad_values),
+        cmocka_unit_test(test_npy_bad_labels),
+        cmocka_unit_test(test_npy_dir),
+        cmocka_unit_test(test_data_layout),
+        cmocka_unit_test(test_png_kinds),
+        cmocka_unit_test(test_keras_convert),
+        cmocka_unit_test(test_png_bad),
+        cmocka_unit_test(test_imgdir_good),
+        cmocka_unit_test(test_imgdir_resize),
+        cmocka_unit_test(test_imgdir_bad),
+        cmocka_unit_test(test_imgdir_held_out),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -21,7 +21,7 @@ FUZZ_CC ?= $(shell command -v clang-14 >/dev/null 2>&1 && echo clang-14 || echo 
 FUZZ_SECONDS ?= 60
 FUZZ_OUT := out/fuzz
 FUZZ_DIR := tests/fuzz
-FUZZ_HARNESSES ?= fuzz_spec fuzz_idx fuzz_gz fuzz_csv fuzz_weights
+FUZZ_HARNESSES ?= fuzz_spec fuzz_idx fuzz_gz fuzz_csv fuzz_npy fuzz_imgdir fuzz_weights
 FUZZ_DEBS := clang-14 libclang-rt-14-dev valgrind
 # _POSIX_C_SOURCE: the harnesses and runtime use mkdir/unlink/fileno under -std=c11.
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
@@ -33,9 +33,17 @@ FUZZ_MAXLEN_fuzz_spec := 4096
 FUZZ_MAXLEN_fuzz_idx := 4096
 FUZZ_MAXLEN_fuzz_gz := 8192
 FUZZ_MAXLEN_fuzz_csv := 32768
+FUZZ_MAXLEN_fuzz_npy := 4096
+FUZZ_MAXLEN_fuzz_imgdir := 4096
 FUZZ_MAXLEN_fuzz_weights := 4096
 FUZZ_DICT_fuzz_spec := -dict=$(FUZZ_DIR)/spec.dict
 FUZZ_DICT_fuzz_csv := -dict=$(FUZZ_DIR)/csv.dict
+FUZZ_DICT_fuzz_npy := -dict=$(FUZZ_DIR)/npy.dict
+FUZZ_DICT_fuzz_imgdir := -dict=$(FUZZ_DIR)/png.dict
+# Any single allocation over 512 MB fails fuzz_imgdir (libFuzzer's default,
+# the 2 GB RSS limit, let a 1.6 GB libpng text-chunk buffer through, see
+# runtime/image.c; the largest legitimate buffer from 4 KB is ~146 MB RGBA).
+FUZZ_EXTRA_fuzz_imgdir := -malloc_limit_mb=512
 FUZZ_DICT_fuzz_weights := -dict=$(FUZZ_DIR)/weights.dict
 
 # Own lists (not the main Makefile's), so the include may sit anywhere in it.
@@ -46,6 +54,8 @@ FUZZ_TEMPLATES := $(wildcard templates/*.m4)
 FUZZ_MODEL := $(FUZZ_OUT)/grad_conv
 FUZZ_MODEL_SPEC := tests/specs/grad/grad_conv.yaml
 FUZZ_UTIL := $(FUZZ_DIR)/fuzz_util.h
+# Every loader harness links all the loaders (one file per format).
+FUZZ_LOADERS := $(addprefix runtime/,data.c idx.c npy.c csv.c imgdir.c image.c)
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-deps fuzz-corpus fuzz-clean valgrind
 
@@ -61,8 +71,9 @@ fuzz-build: $(addprefix $(FUZZ_OUT)/,$(FUZZ_HARNESSES))
 $(FUZZ_OUT)/fuzz_spec: $(FUZZ_DIR)/fuzz_spec.c $(FUZZ_UTIL) $(FUZZ_GEN_DEPS) | $(FUZZ_OUT)/.fuzz-deps deps
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) -lm
 
-$(FUZZ_OUT)/fuzz_idx $(FUZZ_OUT)/fuzz_gz $(FUZZ_OUT)/fuzz_csv: $(FUZZ_OUT)/%: $(FUZZ_DIR)/%.c $(FUZZ_UTIL) $(FUZZ_DIR)/fuzz_data.h runtime/data.c runtime/data.h | $(FUZZ_OUT)/.fuzz-deps deps
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< runtime/data.c -lz
+FUZZ_LOADER_HARNESSES := $(addprefix $(FUZZ_OUT)/,fuzz_idx fuzz_gz fuzz_csv fuzz_npy fuzz_imgdir)
+$(FUZZ_LOADER_HARNESSES): $(FUZZ_OUT)/%: $(FUZZ_DIR)/%.c $(FUZZ_UTIL) $(FUZZ_DIR)/fuzz_data.h $(FUZZ_LOADERS) $(FUZZ_RT_HDR) | $(FUZZ_OUT)/.fuzz-deps deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LOADERS) -lpng -lz -lm
 
 # The weights loader is compiled against one small generated model, made by
 # the main Makefile's own rules; the sub-make sets FUZZ_SUBMAKE so that this
@@ -87,6 +98,8 @@ define FUZZ_RUN
 	    fuzz_idx) ml=$(FUZZ_MAXLEN_fuzz_idx); dict="";; \
 	    fuzz_gz) ml=$(FUZZ_MAXLEN_fuzz_gz); dict="";; \
 	    fuzz_csv) ml=$(FUZZ_MAXLEN_fuzz_csv); dict="$(FUZZ_DICT_fuzz_csv)";; \
+	    fuzz_npy) ml=$(FUZZ_MAXLEN_fuzz_npy); dict="$(FUZZ_DICT_fuzz_npy)";; \
+	    fuzz_imgdir) ml=$(FUZZ_MAXLEN_fuzz_imgdir); dict="$(FUZZ_DICT_fuzz_imgdir) $(FUZZ_EXTRA_fuzz_imgdir)";; \
 	    fuzz_weights) ml=$(FUZZ_MAXLEN_fuzz_weights); dict="$(FUZZ_DICT_fuzz_weights)";; \
 	    *) ml=4096; dict="";; \
 	  esac; \

@@ -1,4 +1,5 @@
-/* fuzz_idx.c - libFuzzer harness for rt_load_idx_pair (raw IDX files).
+/* fuzz_idx.c - libFuzzer harness for rt_load_idx_pair (raw IDX files of any
+ * rank, unsigned byte or big-endian float32 samples).
  *
  * Input layout:  byte 0      classes (0 means 256)
  *                bytes 1-2   split point s (little-endian, taken mod len+1)

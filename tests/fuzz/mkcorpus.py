@@ -29,6 +29,36 @@ def idx1(labels, magic=0x801, n=None):
     return struct.pack(">II", magic, len(labels) if n is None else n) + bytes(labels)
 
 
+def idx_any(magic, dims, payload):
+    return struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in dims) + payload
+
+
+def npy(descr, shape, data, version=1, fortran=False, header=None):
+    """A .npy file as numpy writes it (header padded to 64 bytes)."""
+    if header is None:
+        tup = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+        header = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, tup)
+    h = header.encode("latin1")
+    pre = 10 if version == 1 else 12
+    hl = (pre + len(h) + 1 + 63) // 64 * 64 - pre
+    h = h + b" " * (hl - len(h) - 1) + b"\n"
+    ln = struct.pack("<H", hl) if version == 1 else struct.pack("<I", hl)
+    return b"\x93NUMPY" + bytes([version, 0]) + ln + h + data
+
+
+def png(w, h, color, depth, rows, plte=b"", trns=b"", interlace=0):
+    """A PNG from raw scanlines (filter byte included in rows)."""
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, color, 0, 0,
+                                                              interlace))
+    if plte:
+        out += chunk(b"PLTE", plte)
+    if trns:
+        out += chunk(b"tRNS", trns)
+    return out + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+
+
 def gz(b, mtime=0):
     return gzip.compress(b, compresslevel=6, mtime=mtime)
 
@@ -47,11 +77,28 @@ PAIRS = {
     "huge-dims": (10, struct.pack(">IIII", 0x803, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + b"\0" * 4,
                   idx1([1], n=0x7FFFFFFF)),
     "zero-dim": (10, idx3(0, 2, 2, pix=b""), idx1([])),
+    # any rank, float32 (IDX type 0x0D, big-endian)
+    "valid-rank4": (10, idx_any(0x804, [3, 2, 2, 3], bytes(range(36))), idx1([0, 9, 3])),
+    "valid-rank2": (10, idx_any(0x802, [3, 5], bytes(range(15))), idx1([1, 2, 3])),
+    "valid-rank1": (10, idx_any(0x801, [3], b"abc"), idx1([1, 2, 3])),
+    "valid-float": (3, idx_any(0xD03, [2, 2, 1], struct.pack(">4f", 0.5, -1.0, 1e30, 0.0)),
+                    idx1([0, 2])),
+    "float-nan": (3, idx_any(0xD02, [2, 1], struct.pack(">2f", 1.0, float("nan"))), idx1([0, 2])),
+    "float64": (3, idx_any(0xE02, [2, 1], struct.pack(">2d", 1.0, 2.0)), idx1([0, 2])),
+    "rank5": (3, idx_any(0x805, [1, 1, 1, 1, 2], b"ab"), idx1([0])),
 }
 
 
 def idx_input(classes, im, lb):
     return bytes([classes]) + struct.pack("<H", len(im)) + im + lb
+
+
+def npy_input(classes, x, y):
+    return bytes([classes]) + struct.pack("<H", len(x)) + x + y
+
+
+def img_input(channels, h, w, data):
+    return bytes([channels, h - 1, w - 1]) + data
 
 
 def gz_input(mode, classes, im, lb):
@@ -61,7 +108,8 @@ def gz_input(mode, classes, im, lb):
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    for h in ("fuzz_spec", "fuzz_idx", "fuzz_gz", "fuzz_csv", "fuzz_weights"):
+    for h in ("fuzz_spec", "fuzz_idx", "fuzz_gz", "fuzz_csv", "fuzz_npy", "fuzz_imgdir",
+              "fuzz_weights"):
         for f in glob.glob(os.path.join(ROOT, h, "seed-*")):
             os.remove(f)
 
@@ -143,6 +191,67 @@ data: {dir: out/data/mnist}
     g = gz((hdr_l + "\n" + row(3) + "\n").encode())
     put("fuzz_csv", "gzipped", g)                       # read_all goes through zlib
     put("fuzz_csv", "gzipped-truncated", g[:len(g) - 12])
+
+    # ---- NumPy .npy pairs ----
+    x12, y3 = bytes(range(12)), bytes([2, 0, 1])
+    yu1 = npy("|u1", [3], y3)
+    NPY = {
+        "valid-u1-v1": (3, npy("|u1", [3, 2, 2], x12), yu1),
+        "valid-f4-v2": (3, npy("<f4", [3, 1, 2, 1], struct.pack("<6f", 0, .5, 1, -2, 3e-3, 7),
+                               version=2), npy("<i8", [3, 1], struct.pack("<3q", 1, 2, 0), version=2)),
+        "valid-v3-forms": (3, npy("", [], x12, version=3, header='{"shape": (3L,\n 4L), '
+                                  '"fortran_order":False, "descr" : "<u1"}'), npy("<u2", [3],
+                                  struct.pack("<3H", 0, 1, 2))),
+        "valid-scalar-samples": (3, npy("|u1", [3], b"abc"), npy("|i1", [3], y3)),
+        "label-i4-neg": (3, npy("|u1", [3, 4], x12), npy("<i4", [3], struct.pack("<3i", 0, -1, 2))),
+        "label-u8-max": (3, npy("|u1", [3, 4], x12), npy("<u8", [3], struct.pack("<3Q", 0, 2**64 - 1, 1))),
+        "labels-float": (3, npy("|u1", [3, 4], x12), npy("<f4", [3], struct.pack("<3f", 0, 1, 2))),
+        "count-mismatch": (3, npy("|u1", [3, 4], x12), npy("|u1", [2], y3[:2])),
+        "float64": (3, npy("<f8", [3, 1], struct.pack("<3d", 0, 1, 2)), yu1),
+        "big-endian": (3, npy(">f4", [3, 1], struct.pack(">3f", 0, 1, 2)), yu1),
+        "fortran": (3, npy("|u1", [3, 4], x12, fortran=True), yu1),
+        "nan": (3, npy("<f4", [3, 1], struct.pack("<3f", 0, float("nan"), 2)), yu1),
+        "truncated": (3, npy("|u1", [3, 4], x12[:11]), yu1),
+        "trailing": (3, npy("|u1", [3, 4], x12 + b"xx"), yu1),
+        "huge-shape": (3, npy("|u1", [2**31, 28, 28], x12), yu1),
+        "overflow": (3, npy("<f4", [2**32, 2**32, 2**32], x12), yu1),
+        "extra-key": (3, npy("", [], x12, header="{'descr': '|u1', 'fortran_order': False, "
+                             "'shape': (3, 4), 'x': 1}"), yu1),
+        "dup-key": (3, npy("", [], x12, header="{'descr': '|u1', 'descr': '|u1', "
+                           "'fortran_order': False, 'shape': (3, 4)}"), yu1),
+        "int-not-tuple": (3, npy("", [], x12, header="{'descr': '|u1', 'fortran_order': False, "
+                                 "'shape': (12)}"), yu1),
+        "version4": (3, b"\x93NUMPY\x04\x00" + npy("|u1", [3, 4], x12)[8:], yu1),
+        "header-len-lie": (3, npy("|u1", [3, 4], x12)[:8] + b"\xff\x7f" + npy("|u1", [3, 4], x12)[10:], yu1),
+        "npz": (3, b"PK\x03\x04" + bytes(26), yu1),
+    }
+    for name, (c, x, y) in NPY.items():
+        put("fuzz_npy", name, npy_input(c, x, y))
+
+    # ---- PNG through the image-folder loader ----
+    rgb = b"".join(b"\0" + bytes((x * 40 + y * 7 + c * 90) & 255 for x in range(4) for c in range(3))
+                   for y in range(4))
+    PNGS = {
+        "rgb8-same": img_input(3, 4, 4, png(4, 4, 2, 8, rgb)),
+        "rgb8-resize-up": img_input(3, 9, 7, png(4, 4, 2, 8, rgb)),
+        "rgb8-to-grey-down": img_input(1, 2, 2, png(4, 4, 2, 8, rgb)),
+        "rgba16": img_input(4, 2, 2, png(2, 2, 6, 16, b"".join(b"\0" + bytes(range(y * 16, y * 16 + 16))
+                                                               for y in range(2)))),
+        "grey1": img_input(1, 8, 8, png(8, 2, 0, 1, b"\0\xa5\0\x5a")),
+        "grey4-trns": img_input(4, 3, 3, png(4, 1, 0, 4, b"\0\x12\x3f", trns=b"\0\x03")),
+        "grey-alpha": img_input(3, 2, 2, png(2, 1, 4, 8, b"\0\x10\x20\x30\x40")),
+        "palette-trns": img_input(4, 2, 2, png(2, 2, 3, 2, b"\0\x40\0\x80",
+                                              plte=b"\xff\0\0\0\xff\0\0\0\xff", trns=b"\x80")),
+        "interlaced": img_input(3, 5, 5, png(5, 5, 2, 8, b"".join(b"\0" + bytes(range(15)) for _ in range(5)),
+                                             interlace=1)),
+        "liar-16000": img_input(3, 4, 4, png(16000, 16000, 2, 8, b"\0" * 10)),
+        "truncated": img_input(3, 4, 4, png(4, 4, 2, 8, rgb)[:60]),
+        "bad-crc": img_input(3, 4, 4, png(4, 4, 2, 8, rgb)[:29] + b"XXXX" + png(4, 4, 2, 8, rgb)[33:]),
+        "not-png": img_input(3, 4, 4, b"hello"),
+        "pgm": img_input(1, 2, 2, b"P5 2 2 255\n\x00\x40\x80\xff"),
+    }
+    for name, data in PNGS.items():
+        put("fuzz_imgdir", name, data)
 
     # ---- weights (grad_conv) ----
     w = open(sys.argv[1], "rb").read()

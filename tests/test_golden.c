@@ -5,7 +5,7 @@
  * `make model SPEC=tests/specs/golden/NAME.yaml OUT=out/golden`):
  *   cc -std=c11 -g -fsanitize=address,undefined -Iruntime -Iout/golden \
  *      -DRT_MODEL_HEADER='"NAME.h"' tests/test_golden.c out/golden/NAME.c \
- *      runtime/adam.c -lcmocka -lm -o out/golden/test_golden_NAME
+ *      runtime/adam.c runtime/optim.c -lcmocka -lm -o out/golden/test_golden_NAME
  * Run:
  *   out/golden/test_golden_NAME tests/golden NAME
  *
@@ -14,12 +14,22 @@
  * golden.py; their FNV-1a hashes must match the fixture's bit for bit), and
  * checks, with |ours - ref| <= 1e-6 + 1e-5 |ref|:
  *   - every layer's output of forward(train = 1, key = 1) on the fixture's
- *     real digits (dropout included: the reference reproduces the masks);
- *   - the mean loss, and the loss before each of the 3 Adam steps;
- *   - every parameter gradient of the mean loss (scale = 1 / n);
- *   - the logits of forward(train = 0);
- * and, with |ours - ref| <= 1e-5, the weights after 3 Adam steps
- * (runtime/adam.c, step s uses dropout key s) on the same batch.
+ *     real digits (dropout included: the reference reproduces the masks;
+ *     batch normalization uses the batch's statistics);
+ *   - the loss (mean data loss + model_penalty()), and the loss before each
+ *     of the 3 Adam steps; the regularization penalty alone where the
+ *     fixture has penalty/stepN records (else it must be 0);
+ *   - every parameter gradient of the loss (scale = 1 / n, plus the
+ *     penalty's gradient; 0 for the moving statistics);
+ *   - the logits of forward(train = 0) (moving statistics as initialised);
+ *   - which tensors are trainable (init/trainable; without it, all);
+ * and, with |ours - ref| <= 1e-5, the weights after 3 training steps on
+ * the same batch, each: forward(train = 1, key = s); loss; backward;
+ * model_penalty(w, g); model_moving_update(w, model_batch_stats(act, n), n);
+ * rt_adam_step (runtime/adam.c) -- the moving statistics included; then,
+ * where the fixture has infer3/logits, the logits of forward(train = 0) with
+ * those weights (the moving statistics after 3 updates), within
+ * 1e-5 + 1e-5 |ref| (the weights they come from agree to 1e-5).
  *
  * Each check prints, per record, the largest absolute error, the largest
  * relative error among elements with |ref| >= 1e-4, and the share of the
@@ -43,6 +53,9 @@
 #define ATOL 1e-6
 #define RTOL 1e-5
 #define ADAM_ATOL 1e-5
+/* infer3/logits come from the weights after 3 steps, which agree only to
+ * ADAM_ATOL: the same absolute tolerance, plus RTOL */
+#define INFER3_ATOL ADAM_ATOL
 #define REL_FLOOR 1e-4   /* relative errors are reported where |ref| >= this */
 #define STEPS 3
 
@@ -154,7 +167,15 @@ static const record *need(const char *name, int dtype, long size)
 
 /* ---- the golden weights (golden_weights() in golden.py) -------------------
  * Tensor t, flat element i: u = ((i * 40503 + t * 7919 + 12345) mod 65536) / 65536;
- * kernel: float((2u - 1) * sqrt(6 / (fan_in + fan_out))), bias: float((2u - 1) * 0.05). */
+ * kernel: float((2u - 1) * sqrt(6 / (fan_in + fan_out))); rank 1, with
+ * b = (2u - 1) * 0.05: '.../gamma' float(1 + b), '.../moving_variance'
+ * float(|b| + 0.5), any other (bias, beta, moving_mean) float(b). */
+static int ends_with(const char *s, const char *tail)
+{
+    const size_t n = strlen(s), k = strlen(tail);
+    return n >= k && !strcmp(s + n - k, tail);
+}
+
 static void golden_weights(float *params)
 {
     for (int t = 0; t < MODEL_N_TENSORS; t++) {
@@ -166,9 +187,12 @@ static void golden_weights(float *params)
                 rf *= T->dims[d];
             limit = sqrt(6.0 / (double)(rf * T->dims[T->rank - 2] + rf * T->dims[T->rank - 1]));
         }
+        const int gamma = T->rank == 1 && ends_with(T->name, "/gamma");
+        const int mvar = T->rank == 1 && ends_with(T->name, "/moving_variance");
         for (long i = 0; i < T->size; i++) {
             const double u = (double)((i * 40503L + t * 7919L + 12345L) % 65536L) / 65536.0;
-            params[T->offset + i] = (float)((2.0 * u - 1.0) * limit);
+            const double v = (2.0 * u - 1.0) * limit;
+            params[T->offset + i] = (float)(gamma ? 1.0 + v : mvar ? fabs(v) + 0.5 : v);
         }
     }
 }
@@ -190,7 +214,8 @@ static uint32_t fnv1a32(const float *a, long n)
 static int n;                 /* samples in the fixture's batch */
 static int *labels;
 static float *params, *grads, *act, *dact;
-static double loss1;          /* our mean loss at step 1 */
+static double loss1;          /* our loss at step 1: mean data loss + penalty */
+static double penalty1;       /* the regularization penalty at step 1 */
 
 /* The largest errors of one quantity (forward, grad, ...), over its records. */
 typedef struct stats {
@@ -202,7 +227,7 @@ typedef struct stats {
 } stats;
 
 static stats st_fwd = {.what = "forward"}, st_loss = {.what = "loss"}, st_grad = {.what = "grad"},
-             st_infer = {.what = "infer"}, st_adam = {.what = "adam3"};
+             st_infer = {.what = "infer"}, st_adam = {.what = "adam3"}, st_infer3 = {.what = "infer3"};
 
 /* Writes the coordinates of flat index i in dims as "[a][b]...". */
 static void coords(const long *dims, int rank, long i, char *buf, size_t len)
@@ -308,8 +333,10 @@ static int group_setup(void **state)
     memcpy(act, x->f, sizeof(float) * (size_t)n * MODEL_N_INPUT);
     model_forward(params, act, n, 1, 1);
     int correct = 0;
-    loss1 = model_loss(act, labels, n, 1.0f / (float)n, dact, &correct) / n;
+    penalty1 = model_penalty(params, NULL);
+    loss1 = model_loss(act, labels, n, 1.0f / (float)n, dact, &correct) / n + penalty1;
     model_backward(params, grads, act, dact, n);
+    model_penalty(params, grads);
     printf("golden %s: batch of %d digits, %d parameters, %d layers\n",
            MODEL_NAME, n, MODEL_N_PARAMS, MODEL_N_LAYERS);
     return 0;
@@ -333,6 +360,7 @@ static int group_teardown(void **state)
     print_summary(&st_grad);
     print_summary(&st_infer);
     print_summary(&st_adam);
+    print_summary(&st_infer3);
     for (int k = 0; k < 3; k++) {
         for (int j = 0; j < files[k].n; j++)
             free(files[k].r[j].f), free(files[k].r[j].i);
@@ -349,6 +377,10 @@ static void test_init(void **state)
 {
     (void)state;
     const record *h = need("init/fnv1a", I32, MODEL_N_TENSORS);
+    const record *tr = find("init/trainable");   /* absent: every tensor is trainable */
+    if (tr && (tr->dtype != I32 || tr->size != MODEL_N_TENSORS))
+        fail_msg("record 'init/trainable': %ld values of type %d, expected %d of type %d",
+                 tr->size, tr->dtype, MODEL_N_TENSORS, I32);
     for (int t = 0; t < MODEL_N_TENSORS; t++) {
         const model_tensor *T = &model_tensors[t];
         char name[200];
@@ -360,6 +392,10 @@ static void test_init(void **state)
             if (g->dims[d] != T->dims[d])
                 fail_msg("tensor %d (%s): dimension %d is %d here, %ld in the reference",
                          t, T->name, d, T->dims[d], g->dims[d]);
+        const int trainable = tr ? tr->i[t] != 0 : 1;
+        if (!T->trainable != !trainable)
+            fail_msg("tensor %d (%s): trainable is %d here, %d in the reference", t, T->name,
+                     T->trainable, trainable);
         const uint32_t ours = fnv1a32(params + T->offset, T->size);
         if (ours != (uint32_t)h->i[t])
             fail_msg("tensor %d (%s): initial weights differ from golden_weights() in golden.py "
@@ -384,6 +420,11 @@ static void test_forward(void **state)
                 fail_msg("layer %s: reference shape [%ld][%ld], ours %dx%dx%d", L->name, r->dims[0],
                          r->dims[1], L->h, L->w, L->c);
             dims[1] = L->c, rank = 2;
+        } else if (r->rank == 3) {   /* a sequence [steps][c]: ours is 1 x steps x c */
+            if (L->h != 1 || r->dims[1] != L->w || r->dims[2] != L->c)
+                fail_msg("layer %s: reference shape [%ld][%ld][%ld], ours %dx%dx%d", L->name,
+                         r->dims[0], r->dims[1], r->dims[2], L->h, L->w, L->c);
+            dims[1] = L->w, dims[2] = L->c, rank = 3;
         } else if (r->rank != 4 || r->dims[1] != L->h || r->dims[2] != L->w || r->dims[3] != L->c) {
             fail_msg("layer %s: reference shape differs from ours %dx%dx%d", L->name, L->h, L->w, L->c);
         }
@@ -399,9 +440,30 @@ static void test_forward(void **state)
                  MODEL_NAME, first_bad);
 }
 
+/* The regularization penalty at step s: the fixture's penalty/stepS, or 0
+ * when it has none (no regularizer).  Returns the number of mismatches. */
+static long check_penalty(int step, double ours)
+{
+    char name[32];
+    snprintf(name, sizeof name, "penalty/step%d", step);
+    const record *r = find(name);
+    if (!r) {
+        if (ours == 0.0)
+            return 0;
+        printf("    MISMATCH penalty %s: ours %.9g, the fixture has no regularizer (0)\n", name, ours);
+        return 1;
+    }
+    float o = (float)ours;
+    long dims[1] = {1};
+    return compare(&st_loss, name, need(name, F32, 1), &o, dims, 1, ATOL, RTOL);
+}
+
 static void test_loss(void **state)
 {
     (void)state;
+    if (check_penalty(1, penalty1))
+        fail_msg("%s: the regularization penalty differs from the reference (ours %.9g)",
+                 MODEL_NAME, penalty1);
     compare_scalar(&st_loss, "loss/step1", need("loss/step1", F32, 1), loss1);
 }
 
@@ -448,7 +510,10 @@ static void test_inference(void **state)
         fail_msg("%s: inference logits differ from the reference", MODEL_NAME);
 }
 
-/* Three Adam steps (runtime/adam.c) on the same batch, step s with key s. */
+/* Three training steps on the same batch, step s with key s: the loss
+ * with the penalty, backward plus the penalty's gradient, the moving
+ * statistics from this forward's batch statistics, then Adam
+ * (runtime/adam.c); then inference with the weights they leave. */
 static void test_adam(void **state)
 {
     (void)state;
@@ -464,7 +529,9 @@ static void test_adam(void **state)
         memcpy(a, find("input")->f, sizeof(float) * (size_t)n * MODEL_N_INPUT);
         model_forward(w, a, n, 1, (uint64_t)step);
         int correct = 0;
-        double loss = model_loss(a, labels, n, 1.0f / (float)n, da, &correct) / n;
+        const double penalty = model_penalty(w, NULL);
+        double loss = model_loss(a, labels, n, 1.0f / (float)n, da, &correct) / n + penalty;
+        bad_loss += check_penalty(step, penalty) > 0;
         char name[32];
         snprintf(name, sizeof name, "loss/step%d", step);
         float o = (float)loss;
@@ -472,6 +539,8 @@ static void test_adam(void **state)
         bad_loss += compare(&st_loss, name, need(name, F32, 1), &o, dims, 1, ATOL, RTOL) > 0;
         memset(g, 0, sizeof(float) * MODEL_N_PARAMS);
         model_backward(w, g, a, da, n);
+        model_penalty(w, g);
+        model_moving_update(w, model_batch_stats(a, n), n);
         rt_adam_step(&adam, w, g);
     }
     const char *first_bad = NULL;
@@ -486,13 +555,31 @@ static void test_adam(void **state)
                     ADAM_ATOL, 0.0) && !first_bad)
             first_bad = T->name;
     }
+    /* inference with the moving statistics the 3 steps left (batch norm) */
+    long bad_infer3 = 0;
+    const record *r3 = find("infer3/logits");
+    if (r3) {
+        float *logits = malloc(sizeof(float) * (size_t)n * MODEL_N_CLASSES);
+        assert_non_null(logits);
+        memset(a, 0, sizeof(float) * (size_t)MODEL_ARENA_FLOATS(n));
+        memcpy(a, find("input")->f, sizeof(float) * (size_t)n * MODEL_N_INPUT);
+        model_forward(w, a, n, 0, 12345);
+        model_layer_output(a, n, MODEL_N_LAYERS - 1, logits);
+        long dims[2] = {n, MODEL_N_CLASSES};
+        bad_infer3 = compare(&st_infer3, "logits", need("infer3/logits", F32, (long)n * MODEL_N_CLASSES),
+                             logits, dims, 2, INFER3_ATOL, RTOL);
+        free(logits);
+    }
     rt_adam_free(&adam);
     free(w), free(g), free(a), free(da);
     if (first_bad)
         fail_msg("%s: weights of %s after %d Adam steps differ from the reference",
                  MODEL_NAME, first_bad, STEPS);
     if (bad_loss)
-        fail_msg("%s: the loss before an Adam step differs from the reference", MODEL_NAME);
+        fail_msg("%s: the loss (or penalty) before an Adam step differs from the reference", MODEL_NAME);
+    if (bad_infer3)
+        fail_msg("%s: inference logits after the 3 steps (moving statistics) differ from the reference",
+                 MODEL_NAME);
 }
 
 int main(int argc, char **argv)

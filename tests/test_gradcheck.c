@@ -6,7 +6,15 @@
  * an error of about eps_float*|L|/h from rounding plus h^2 from curvature.
  * Each gradient is checked with two steps (1e-2 and 3e-3): it passes when
  * either agrees within 1e-2 relative (floor 1e-3).  A wrong backward is
- * off by O(1) relative and fails both. */
+ * off by O(1) relative and fails both.
+ *
+ * The loss is the training loss: the mean cross-entropy of forward(train =
+ * 1) -- batch normalization with the batch's statistics, a function of every
+ * weight -- plus model_penalty() (regularizers), and the gradient is
+ * backward() plus model_penalty(params, grads).  The moving statistics take
+ * no part in it: both gradients are 0 there.  (An l1 term's finite
+ * difference is off by up to l1 where |w| < h, so grad specs use l1 <= 5e-4,
+ * under the 1e-3 floor.) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,7 +51,7 @@ static double loss_at(void)
 {
     set_input();
     model_forward(params, act, N, 1, KEY);
-    return model_loss(act, labels, N, 1.0f / N, NULL, NULL) / N;
+    return model_loss(act, labels, N, 1.0f / N, NULL, NULL) / N + model_penalty(params, NULL);
 }
 
 static int setup(void **state)
@@ -55,10 +63,15 @@ static int setup(void **state)
     grads = calloc(MODEL_N_PARAMS, sizeof(float));
     uint64_t s = 7;
     model_init(params, 3);
-    for (int t = 0; t < MODEL_N_TENSORS; t++)     /* non-zero biases too */
-        if (model_tensors[t].rank == 1)
-            for (long i = 0; i < model_tensors[t].size; i++)
-                params[model_tensors[t].offset + i] = (float)((int)(lcg(&s) % 200) - 100) / 500.0f;
+    for (int t = 0; t < MODEL_N_TENSORS; t++) {   /* non-zero biases (and betas) too */
+        const model_tensor *T = &model_tensors[t];
+        if (T->rank != 1 || !T->trainable)        /* moving statistics: as model_init set them */
+            continue;
+        const size_t len = strlen(T->name);
+        const float base = len >= 6 && !strcmp(T->name + len - 6, "/gamma") ? 1.0f : 0.0f;
+        for (long i = 0; i < T->size; i++)
+            params[T->offset + i] = base + (float)((int)(lcg(&s) % 200) - 100) / 500.0f;
+    }
     for (int i = 0; i < N; i++)
         labels[i] = (int)(lcg(&s) % MODEL_N_CLASSES);
     return 0;
@@ -94,6 +107,7 @@ static void test_gradients(void **state)
     model_forward(params, act, N, 1, KEY);
     model_loss(act, labels, N, 1.0f / N, dact, NULL);
     model_backward(params, grads, act, dact, N);
+    model_penalty(params, grads);
     int bad = 0, nonzero = 0;
     for (int t = 0; t < MODEL_N_TENSORS; t++) {
         const model_tensor *T = &model_tensors[t];

@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# tests/mutate.sh - do the golden tests catch real bugs?  For each new layer
+# kind and option (issue 10), one deliberate break of the C templates: copy
+# templates/ to a temporary directory, apply one sed expression, build a
+# golden spec against the broken copy (gen/model.mk's TEMPLATES_DIR) and run
+# tests/test_golden.c on it.  The golden test must FAIL.
+#
+# usage: tests/mutate.sh [-k] [-j JOBS] [PATTERN]   (from anywhere; runs in the repository root)
+#   PATTERN  only the mutants whose id contains it (e.g. bn_, act_)
+#   -k       keep the work directory (default $OUT, out/mutate)
+#   -j JOBS  mutants built and run at once (default: the online cores)
+# Environment: SEQC (default out/seqc, built if missing), OUT, CC.
+#
+# Prints one line per mutant, "caught by golden NAME: ID (what it breaks)",
+# or "SURVIVED", "NOT APPLIED" (the sed expression no longer matches the
+# template: update it), "NO BUILD" (the mutant does not compile: not a
+# useful mutant).  First each spec used must pass with the real templates.
+# Exit status 0 when every mutant is caught, 1 otherwise, 2 on usage errors.
+set -u
+cd "$(dirname "$0")/.."
+
+keep=0 jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2) pattern=
+while [ $# -gt 0 ]; do
+    case $1 in
+    -k) keep=1 ;;
+    -j) shift; jobs=${1:?-j needs a number} ;;
+    -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "mutate.sh: unknown option $1" >&2; exit 2 ;;
+    *) pattern=$1 ;;
+    esac
+    shift
+done
+
+SEQC=${SEQC:-out/seqc}
+OUT=${OUT:-out/mutate}
+CC=${CC:-gcc}
+CFLAGS="-std=c11 -O1 -g -fopenmp"
+
+# ---- the mutants: ID TEMPLATE SPEC SED-EXPRESSION DESCRIPTION ---------------
+# SPEC is a golden spec (tests/specs/golden/SPEC.yaml) that uses the kind.
+# The expressions are GNU sed; 0,/RE/s//X/ changes the first match only.
+ids=() files=() specs=() exprs=() whats=()
+mutant() { ids+=("$1") files+=("$2") specs+=("$3") exprs+=("$4") whats+=("$5"); }
+
+# batch_normalization
+mutant bn_var_unbiased batch_norm.m4 bn_conv \
+    '0,/v_ = stats\[seqc_oc + c\] \/ count - m_ \* m_;/s//v_ = (stats[seqc_oc + c] - count * m_ * m_) \/ (count - 1.0);/' \
+    "training normalises with the unbiased variance (divisor N - 1)"
+mutant bn_moving_var_unbiased batch_norm.m4 bn_conv \
+    '/_moving(float/,/v_ = /s|v_ = stats\[seqc_oc + c\] / count - m_ \* m_;|v_ = (stats[seqc_oc + c] - count * m_ * m_) / (count - 1.0);|' \
+    "the moving variance is updated with the unbiased variance (Keras 2's fused path)"
+mutant bn_momentum_swapped batch_norm.m4 bn_conv \
+    's|moving\[c\] \* seqc_momentum«»f + mean \* (1.0f - seqc_momentum«»f)|moving[c] * (1.0f - seqc_momentum«»f) + mean * seqc_momentum«»f|' \
+    "moving_mean = moving_mean * (1 - momentum) + mean * momentum"
+mutant bn_padded_lanes batch_norm.m4 bn_conv \
+    's|const int lanes_ = n - b \* seqc_V < seqc_V ? n - b \* seqc_V : seqc_V;|const int lanes_ = seqc_V;|' \
+    "the padded lanes of the last block enter the batch statistics"
+mutant bn_infer_no_sqrt batch_norm.m4 bn_conv \
+    's|invstd\[c\] = 1.0f / sqrtf(moving\[seqc_oc + c\] + seqc_eps«»f);|invstd[c] = 1.0f / (moving[seqc_oc + c] + seqc_eps«»f);|' \
+    "inference divides by the moving variance instead of its square root"
+mutant bn_backward_no_xhat batch_norm.m4 bn_conv \
+    's|(dout\[i + s\] - k1\[c\] - xhat \* k2\[c\])|(dout[i + s] - k1[c])|' \
+    "backward drops the variance's term (xhat * mean(dy * xhat))"
+mutant bn_no_beta batch_norm.m4 bn_conv \
+    's|seqc_if(seqc_center, «beta\[c\]», «0.0f»)|0.0f|' \
+    "beta is left out (center: true)"
+mutant bn_seq_momentum batch_norm.m4 conv1d \
+    's|moving\[seqc_oc + c\] \* seqc_momentum«»f + var \* (1.0f - seqc_momentum«»f)|moving[seqc_oc + c] * seqc_momentum«»f + var|' \
+    "moving_variance update without the (1 - momentum) factor (BN on [steps, channels])"
+
+# depthwise_conv2d
+mutant dw_no_multiplier depthwise_conv2d.m4 depthwise \
+    's|+ c \* seqc_dm + m\]);|+ c * seqc_dm]);|' \
+    "forward drops the depth multiplier index m of the kernel"
+mutant dw_pad_swapped depthwise_conv2d.m4 depthwise \
+    's|m4_eval(seqc_ky \* seqc_dh - seqc_pt)|m4_eval(seqc_ky * seqc_dh - seqc_pb)|' \
+    "forward pads 'same' at the top with the bottom's padding (stride 2: 0 before, 1 after)"
+mutant dw_dkernel_no_multiplier depthwise_conv2d.m4 depthwise \
+    's|dw\[i \* seqc_dm + m\] += sum;|dw[i * seqc_dm] += sum;|' \
+    "the kernel gradient drops the depth multiplier index"
+mutant dw_din_channel depthwise_conv2d.m4 depthwise \
+    's|L_MADD(acc, L_LOAD(gp + (c \* seqc_dm + m) \* seqc_V), wp\[c \* seqc_dm + m\]);|L_MADD(acc, L_LOAD(gp + (c * seqc_dm + m) * seqc_V), wp[m * seqc_ic + c]);|' \
+    "the input gradient reads the kernel as [kh][kw][dm][cin]"
+
+# separable_conv2d
+mutant sep_pointwise_transposed separable_conv2d.m4 separable \
+    's|pointwise\[c \* seqc_oc + ob + j\]|pointwise[(ob + j) * _seqc_dwc + c]|' \
+    "forward reads the pointwise kernel transposed"
+mutant sep_no_bias separable_conv2d.m4 separable \
+    's|«bias\[ob + j\]»|«0.0f»|' \
+    "forward leaves out the bias"
+mutant sep_dpointwise_lost separable_conv2d.m4 separable \
+    's|dpointwise\[c \* seqc_oc + ob + j\] += sum;|dpointwise[c * seqc_oc + ob + j] += 0.5f * sum;|' \
+    "the pointwise kernel's gradient is halved"
+
+# conv2d dilation_rate (and conv1d, which shares conv2d.m4)
+mutant dil_forward_h conv2d.m4 dilation \
+    's|m4_eval(seqc_ky \* seqc_dh - seqc_pt)|m4_eval(seqc_ky - seqc_pt)|' \
+    "forward ignores the vertical dilation"
+mutant dil_dkernel conv2d.m4 dilation \
+    '0,/const int iy = oy \* seqc_sh + ky \* seqc_dh - seqc_pt/s//const int iy = oy * seqc_sh + ky - seqc_pt/' \
+    "the kernel gradient ignores the vertical dilation"
+mutant dil_din conv2d.m4 dilation \
+    '/din: every output pixel/,/ix = ox/s/ix = ox \* seqc_sw + kx \* seqc_dw - seqc_pl;/ix = ox * seqc_sw + kx - seqc_pl;/' \
+    "the input gradient ignores the horizontal dilation"
+
+# conv1d (conv2d.m4 with a height of 1; 'causal' pads left only)
+mutant c1d_pad_swapped conv2d.m4 conv1d \
+    's|m4_eval(seqc_kx \* seqc_dw - seqc_pl)|m4_eval(seqc_kx * seqc_dw - seqc_pr)|' \
+    "forward takes the right padding for the left (causal: pads after, not before)"
+mutant c1d_dkernel_stride conv2d.m4 conv1d \
+    '0,/ix = ox \* seqc_sw + kx \* seqc_dw - seqc_pl;/s//ix = ox + kx * seqc_dw - seqc_pl;/' \
+    "the kernel gradient ignores the stride"
+
+# max_pooling1d / average_pooling1d (pool2d.m4 with a height of 1)
+mutant pool1d_avg_counts_padding pool2d.m4 conv1d \
+    's|yp\[k\] /= cells;|yp[k] /= (float)m4_eval(seqc_kh * seqc_kw);|' \
+    "average pooling 'same' divides by the whole window, padding included"
+mutant pool1d_max_zero_floor pool2d.m4 conv1d \
+    's|yp\[k\] = -INFINITY;|yp[k] = 0.0f;|' \
+    "max pooling starts from 0 instead of -inf"
+
+# zero_padding1d (zero_padding2d.m4)
+mutant zpad1d_left_right zero_padding2d.m4 conv1d \
+    's|((iy + seqc_pt) \* seqc_ow + seqc_pl)|((iy + seqc_pt) * seqc_ow + seqc_pr)|' \
+    "the left padding is taken from the right"
+
+# global pooling (global_pool.m4, 2-D and 1-D)
+mutant gap2d_divisor global_pool.m4 global_avg \
+    's|y\[k\] /= (float)_seqc_gp_pix;|y[k] /= (float)(_seqc_gp_pix + 1);|' \
+    "global average divides by one pixel too many"
+mutant gap1d_grad_divisor global_pool.m4 conv1d \
+    's|dx\[p \* _seqc_gp_row + k\] += g\[k\] / (float)_seqc_gp_pix;|dx[p * _seqc_gp_row + k] += g[k];|' \
+    "global average pooling 1D's gradient is not divided by the steps"
+mutant gmp_grad_first_pixel global_pool.m4 global_max \
+    's|dx\[arg \* _seqc_gp_row + k\] += g\[k\];|dx[k] += g[k];|' \
+    "global max pooling's gradient goes to the first pixel, not the maximum"
+mutant gmp_min_not_max global_pool.m4 global_max \
+    's|y\[k\] = x\[p \* _seqc_gp_row + k\] > y\[k\] ?|y[k] = x[p * _seqc_gp_row + k] < y[k] ?|' \
+    "global max pooling takes the minimum"
+
+# activations (lib.m4): fused and as layers
+mutant act_gelu_const lib.m4 act_smooth \
+    's|(0.5f \* $2 \* (1.0f + erff($2 \* 0.70710678118654752440f)))|(0.5f * $2 * (1.0f + erff($2 * 0.75f)))|' \
+    "gelu forward uses erf(x * 0.75)"
+mutant act_gelu_tanh_cubic lib.m4 act_smooth \
+    '0,/0.044715f \* $2 \* $2 \* $2/s//0.04f * $2 * $2 * $2/' \
+    "gelu_tanh forward uses 0.04 for 0.044715"
+mutant act_selu_grad lib.m4 act_smooth2 \
+    's|$3 \* ($2 + 1.75809934084737685994f)|$3 * ($2 + 1.67326324235437728481f)|' \
+    "selu's negative-side gradient uses alpha for scale * alpha"
+mutant act_softplus_grad lib.m4 act_smooth \
+    's|($3 \* -expm1f(-$2))|($3 * expf(-$2))|' \
+    "softplus gradient exp(-y) for 1 - exp(-y)"
+mutant act_softsign_grad lib.m4 act_smooth \
+    's|($3 \* (1.0f - fabsf($2)) \* (1.0f - fabsf($2)))|($3 * (1.0f - fabsf($2)))|' \
+    "softsign gradient (1 - |y|) for (1 - |y|)^2"
+mutant act_exponential_grad lib.m4 act_smooth2 \
+    's|«$1», «exponential», «($3 \* $2)»|«$1», «exponential», «$3»|' \
+    "exponential's gradient 1 for e^x"
+mutant act_silu_grad lib.m4 act_smooth \
+    's|((1.0f + $1 \* (1.0f - 1.0f / (1.0f + expf(-$1)))) / (1.0f + expf(-$1)))|(1.0f / (1.0f + expf(-$1)))|' \
+    "silu gradient sigmoid(x) only"
+mutant act_relu6_cap lib.m4 act_clip \
+    's|($2 > 0.0f ? ($2 < 6.0f ? $2 : 6.0f) : 0.0f)|($2 > 0.0f ? $2 : 0.0f)|' \
+    "relu6 forward without the cap at 6"
+mutant act_hard_sigmoid_grad lib.m4 act_piecewise \
+    's|$3 / 6.0f : 0.0f)|$3 / 5.0f : 0.0f)|' \
+    "hard_sigmoid gradient 1/5 for 1/6"
+mutant act_hard_sigmoid_low lib.m4 act_clip_low \
+    's|«$1», «hard_sigmoid», «_seqc_hsig($2)»|«$1», «hard_sigmoid», «($2 < -3.0f ? 0.5f : _seqc_hsig($2))»|' \
+    "hard_sigmoid below -3 gives 0.5"
+mutant act_hard_silu_grad lib.m4 act_piecewise \
+    '0,/(2.0f \* $2 + 3.0f) \/ 6.0f/s//($2 + 3.0f) \/ 6.0f/' \
+    "hard_silu gradient (x + 3) / 6 for (2x + 3) / 6"
+mutant act_hard_silu_high lib.m4 act_clip \
+    '0,/$3 \* (2.0f \* $2 + 3.0f) \/ 6.0f : $3)/s//$3 * (2.0f * $2 + 3.0f) \/ 6.0f : 0.0f)/' \
+    "hard_silu gradient 0 above 3"
+mutant act_leaky_slope lib.m4 act_piecewise \
+    's|«$1», «leaky_relu», «($2 > 0.0f ? $2 : seqc_alpha«»f \* $2)»|«$1», «leaky_relu», «($2 > 0.0f ? $2 : 0.3f * $2)»|' \
+    "leaky_relu forward with Keras 2's slope 0.3 whatever the option"
+
+# the relu, leaky_relu and elu layers (activation.m4 + lib.m4)
+mutant relu_layer_threshold lib.m4 relu_layers \
+    's|($1 > seqc_act_thr«»f ? $1 : 0.0f)|($1 > 0.0f ? $1 : 0.0f)|' \
+    "the ReLU layer ignores its threshold"
+mutant relu_layer_max lib.m4 relu_layers \
+    's|fminf(fmaxf(_seqc_relu_above($1), 0.0f), seqc_act_max«»f)|fmaxf(_seqc_relu_above($1), 0.0f)|' \
+    "the ReLU layer ignores max_value in forward"
+mutant relu_layer_slope_grad lib.m4 relu_layers \
+    's|($2 < seqc_act_thr«»f ? seqc_alpha«»f : 0.0f)|0.0f|' \
+    "the ReLU layer's gradient ignores negative_slope"
+mutant leaky_layer_grad lib.m4 relu_layers \
+    's|«$1», «leaky_relu», «($2 > 0.0f ? $3 : seqc_alpha«»f \* $3)»|«$1», «leaky_relu», «($2 > 0.0f ? $3 : 0.0f)»|' \
+    "the LeakyReLU layer's gradient is 0 on the negative side"
+mutant elu_layer_alpha_grad lib.m4 relu_layers \
+    's|($2 > 0.0f ? $3 : $3 \* ($2 + seqc_alpha«»f))|($2 > 0.0f ? $3 : $3 * ($2 + 1.0f))|' \
+    "the ELU gradient assumes alpha = 1"
+
+# regularizers (model.c.m4)
+mutant reg_l2_grad model.c.m4 regularizers \
+    's|2.0f \* seqc_T($1, l2)f \* w\[i\]|seqc_T($1, l2)f * w[i]|' \
+    "the l2 gradient is l2 w, not 2 l2 w"
+mutant reg_l1_sign_zero model.c.m4 regularizers \
+    's|(float)((w\[i\] > 0.0f) - (w\[i\] < 0.0f))|(float)((w[i] >= 0.0f) - (w[i] < 0.0f))|' \
+    "sign(0) = 1 in the l1 gradient (dense_1/kernel has an exact 0)"
+mutant reg_no_l2_penalty model.c.m4 regularizers \
+    's|total += seqc_T($1, l1) \* s1 + seqc_T($1, l2) \* s2;|total += seqc_T($1, l1) * s1;|' \
+    "the penalty leaves out the l2 term"
+mutant reg_conv1d_missing model.c.m4 conv1d \
+    's|if (g)$|if (g \&\& 0)|' \
+    "the penalty adds no gradient (conv1d's kernel_regularizer)"
+
+# ---- the run -----------------------------------------------------------------
+[ -x "$SEQC" ] || make -s --no-print-directory "$SEQC" SEQC="$SEQC" >/dev/null ||
+    { echo "mutate.sh: cannot build $SEQC" >&2; exit 1; }
+[ -d tests/golden ] || { echo "mutate.sh: no tests/golden" >&2; exit 1; }
+mkdir -p "$OUT"
+work=$(mktemp -d "$OUT/run.XXXXXX")
+[ $keep -eq 1 ] || trap 'rm -rf "$work"' EXIT
+# private copies of seqc, the templates and the runtime, so that edits made
+# while this runs (or a concurrent make) cannot mix two versions
+cp "$SEQC" "$work/seqc" || exit 1
+SEQC=$work/seqc
+mkdir -p "$work/base" "$work/runtime"
+cp templates/*.m4 "$work/base/" && cp runtime/*.c runtime/*.h "$work/runtime/" || exit 1
+# the optimizer the golden test's Adam steps need (adam.c, and optim.c
+# where adam.c is a wrapper of it)
+rt_src="$work/runtime/adam.c"
+[ -f "$work/runtime/optim.c" ] && rt_src="$rt_src $work/runtime/optim.c"
+
+# build_and_run DIR TEMPLATES SPEC: 0 = the golden test passed, 1 = it failed,
+# 3 = the model or the test did not build
+build_and_run() {
+    local dir=$1 tdir=$2 spec=$3
+    mkdir -p "$dir"
+    # a fresh directory, so no -B (which would relink seqc under the other
+    # jobs' feet); -o: never remake seqc itself
+    make -s --no-print-directory -o "$SEQC" "$dir/$spec.c" SPEC="tests/specs/golden/$spec.yaml" OUT="$dir" \
+        SEQC="$SEQC" TEMPLATES_DIR="$tdir" >"$dir/build.log" 2>&1 || return 3
+    $CC $CFLAGS -I"$work/runtime" -I"$dir" -DRT_MODEL_HEADER="\"$spec.h\"" -o "$dir/golden" \
+        tests/test_golden.c $rt_src "$dir/$spec.c" -lcmocka -lz -lm >>"$dir/build.log" 2>&1 || return 3
+    "$dir/golden" tests/golden "$spec" >"$dir/golden.log" 2>&1 && return 0
+    return 1
+}
+
+# run_mutant I: prints its line; the status word first, for the summary
+run_mutant() {
+    local i=$1 id=${ids[$1]} dir="$work/${ids[$1]}"
+    mkdir -p "$dir/templates"
+    cp "$work"/base/*.m4 "$dir/templates/"
+    sed -e "${exprs[$i]}" "$work/base/${files[$i]}" >"$dir/templates/${files[$i]}"
+    if cmp -s "$work/base/${files[$i]}" "$dir/templates/${files[$i]}"; then
+        echo "NOT APPLIED  $id: the expression no longer matches templates/${files[$i]}"
+        return
+    fi
+    build_and_run "$dir" "$dir/templates" "${specs[$i]}"
+    case $? in
+    1) local first
+       first=$(grep -m1 -o 'ERROR: .*' "$dir/golden.log" | cut -c8-)
+       echo "caught by golden ${specs[$i]}: $id (${whats[$i]})${first:+ -- $first}" ;;
+    0) echo "SURVIVED     $id: golden ${specs[$i]} passes with ${files[$i]} broken: ${whats[$i]}" ;;
+    *) echo "NO BUILD     $id: ${files[$i]} broken this way does not compile (see $dir/build.log)" ;;
+    esac
+}
+
+selected=()
+for i in "${!ids[@]}"; do
+    [ -z "$pattern" ] || [[ ${ids[$i]} == *"$pattern"* ]] && selected+=("$i")
+done
+[ ${#selected[@]} -gt 0 ] || { echo "mutate.sh: no mutant matches '$pattern'" >&2; exit 2; }
+
+# the specs must pass unbroken, or a "caught" means nothing
+bad=0
+for spec in $(for i in "${selected[@]}"; do echo "${specs[$i]}"; done | sort -u); do
+    build_and_run "$work/base_$spec" "$work/base" "$spec"
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        echo "BASELINE FAIL golden $spec fails (or does not build) with the real templates; see $work/base_$spec"
+        bad=1
+    fi
+done
+[ $bad -eq 0 ] || { keep=1; trap - EXIT; exit 1; }
+
+results="$work/results"
+: >"$results"
+running=0
+for i in "${selected[@]}"; do
+    run_mutant "$i" >"$work/line.$i" &
+    running=$((running + 1))
+    if [ $running -ge "$jobs" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+done
+wait
+for i in "${selected[@]}"; do
+    cat "$work/line.$i" | tee -a "$results"
+done
+
+total=${#selected[@]}
+caught=$(grep -c '^caught by golden' "$results")
+echo "mutate.sh: $caught of $total mutants caught"
+if [ "$caught" -ne "$total" ]; then
+    [ $keep -eq 1 ] || { trap - EXIT; echo "mutate.sh: work kept in $work"; }
+    exit 1
+fi
+exit 0

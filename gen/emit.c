@@ -61,6 +61,48 @@ static const char *fnum(double v)
     return b;
 }
 
+/* The optimizer: its kind as a number and a word from spec.c's fixed
+ * table, every option and the schedule as numbers. */
+static void emit_optim(FILE *f, const gen_model *m)
+{
+    const gen_optim *o = &m->opt;
+    char list[2048];
+    size_t at = 0;
+    def(f, "seqc_optimizer", "%d", (int)o->kind);
+    def(f, "seqc_optimizer_name", "%s", gen_optim_name(o->kind));
+    def(f, "seqc_optim_slots", "%d", gen_optim_slots(o));
+    def(f, "seqc_momentum", "%s", num(o->momentum));
+    def(f, "seqc_nesterov", "%d", o->nesterov);
+    def(f, "seqc_rho", "%s", num(o->rho));
+    def(f, "seqc_centered", "%d", o->centered);
+    def(f, "seqc_amsgrad", "%d", o->amsgrad);
+    def(f, "seqc_init_accum", "%s", num(o->init_accum));
+    def(f, "seqc_weight_decay", "%s", num(o->weight_decay));
+    def(f, "seqc_clipnorm", "%s", num(o->clipnorm));
+    def(f, "seqc_clipvalue", "%s", num(o->clipvalue));
+    def(f, "seqc_global_clipnorm", "%s", num(o->global_clipnorm));
+    def(f, "seqc_lr_schedule", "%d", (int)o->schedule);
+    def(f, "seqc_lr_decay_steps", "%s", num(o->decay_steps));
+    def(f, "seqc_lr_decay_rate", "%s", num(o->decay_rate));
+    def(f, "seqc_lr_staircase", "%d", o->staircase);
+    def(f, "seqc_lr_alpha", "%s", num(o->alpha));
+    def(f, "seqc_lr_has_warmup_target", "%d", o->has_warmup_target);
+    def(f, "seqc_lr_warmup_target", "%s", num(o->warmup_target));
+    def(f, "seqc_lr_warmup_steps", "%s", num(o->warmup_steps));
+    /* piecewise_constant_decay: boundaries and values as C initializers
+     * (one dummy boundary and the constant rate otherwise) */
+    const int nb = o->schedule == GEN_LR_PIECEWISE ? o->n_boundaries : 0;
+    def(f, "seqc_lr_n_boundaries", "%d", nb);
+    list[0] = 0;
+    for (int i = 0; i < nb; i++)
+        at += (size_t)snprintf(list + at, sizeof list - at, "%s%ld", i ? ", " : "", o->boundaries[i]);
+    def(f, "seqc_lr_boundaries", "%s", nb ? list : "0");
+    at = 0;
+    for (int i = 0; i <= nb; i++)
+        at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", num(nb ? o->values[i] : m->lr));
+    def(f, "seqc_lr_values", "%s", list);
+}
+
 static void emit_model(FILE *f, const gen_model *m)
 {
     def(f, "seqc_model", "%s", m->name);
@@ -73,6 +115,7 @@ static void emit_model(FILE *f, const gen_model *m)
     def(f, "seqc_in_h", "%d", m->in_h);
     def(f, "seqc_in_w", "%d", m->in_w);
     def(f, "seqc_in_c", "%d", m->in_c);
+    def(f, "seqc_in_rank", "%d", m->layers[0].rank);
     def(f, "seqc_n_classes", "%d", m->n_classes);
     def(f, "seqc_logits_off", "%ld", m->layers[m->n_layers - 1].out_off);
     def(f, "seqc_max_oc", "%d", m->max_oc);
@@ -85,6 +128,7 @@ static void emit_model(FILE *f, const gen_model *m)
     def(f, "seqc_beta_1", "%s", num(m->beta_1));
     def(f, "seqc_beta_2", "%s", num(m->beta_2));
     def(f, "seqc_epsilon", "%s", num(m->epsilon));
+    emit_optim(f, m);
     def(f, "seqc_data_dir", "%s", m->data_dir);
     def(f, "seqc_n_trainable", "%ld", m->n_trainable);
     def(f, "seqc_n_bn", "%d", m->n_bn);

@@ -103,6 +103,33 @@ typedef struct gen_tensor {
 
 enum { GEN_INIT_ZEROS, GEN_INIT_GLOROT, GEN_INIT_ONES };
 
+/* The optimizer (Keras 3 keras.optimizers.*) and its learning-rate
+ * schedule (keras.optimizers.schedules.*).  The numbers are the generated
+ * NAME_OPTIMIZER and NAME_LR_SCHEDULE, which runtime/rt.h's RT_OPTIM_* and
+ * RT_LR_* repeat: keep the orders. */
+typedef enum gen_optim_kind {
+    GEN_OPTIM_SGD, GEN_OPTIM_RMSPROP, GEN_OPTIM_ADAM, GEN_OPTIM_ADAMW, GEN_OPTIM_ADAGRAD,
+    GEN_OPTIM_NADAM, GEN_OPTIM_COUNT
+} gen_optim_kind;
+typedef enum gen_lr_kind {
+    GEN_LR_CONSTANT, GEN_LR_EXPONENTIAL, GEN_LR_PIECEWISE, GEN_LR_COSINE
+} gen_lr_kind;
+#define GEN_LR_MAX_BOUNDARIES 32
+
+typedef struct gen_optim {
+    gen_optim_kind kind;
+    double momentum, rho, init_accum;   /* sgd/rmsprop; rmsprop; adagrad */
+    int nesterov, centered, amsgrad;
+    double weight_decay;                /* 0: none (Keras None) */
+    double clipnorm, clipvalue, global_clipnorm;   /* 0: none; at most one is set */
+    gen_lr_kind schedule;
+    double decay_steps, decay_rate, alpha, warmup_target, warmup_steps;
+    int staircase, has_warmup_target;
+    int n_boundaries;                   /* piecewise_constant_decay */
+    long boundaries[GEN_LR_MAX_BOUNDARIES];
+    double values[GEN_LR_MAX_BOUNDARIES + 1];
+} gen_optim;
+
 typedef struct gen_model {
     const char *path;       /* spec file, for messages */
     char name[GEN_NAME_MAX + 1];
@@ -115,7 +142,8 @@ typedef struct gen_model {
     /* training settings (spec defaults; trainer flags override) */
     int batch_size, epochs;
     unsigned long seed;
-    double lr, beta_1, beta_2, epsilon;
+    double lr, beta_1, beta_2, epsilon;   /* lr: the constant rate, or the schedule's at step 0 */
+    gen_optim opt;                        /* the rest of the optimizer (spec.c sets its defaults) */
     int have_loss;
     gen_mark loss_mark, layers_mark;
     char data_dir[GEN_PATH_MAX + 1];
@@ -153,5 +181,7 @@ int gen_build(const gen_model *m, const char *spec, const char *outdir);  /* bui
 
 int gen_valid_ident(const char *s);
 const char *gen_act_name(gen_act a);
+const char *gen_optim_name(gen_optim_kind k);     /* spec.c: "sgd", ... */
+int gen_optim_slots(const gen_optim *o);         /* spec.c: state arrays of the parameters' size */
 
 #endif

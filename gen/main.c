@@ -62,7 +62,20 @@ static const char usage[] =
 "    depthwise_conv2d: depthwise_regularizer; separable_conv2d: also pointwise_regularizer):\n"
 "    {l1: 1.0e-5, l2: 1.0e-4} or l1 / l2 (0.01); added to the loss once per batch\n"
 "  loss: sparse_categorical_crossentropy          # the only loss; needs a softmax last\n"
-"  optimizer: {adam: {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1.0e-7}}\n"
+"  optimizer: NAME or {NAME: {OPTIONS}}           # default adam; Keras 3 defaults:\n"
+"    sgd: {learning_rate: 0.01, momentum: 0.0, nesterov: false}\n"
+"    rmsprop: {learning_rate: 0.001, rho: 0.9, momentum: 0.0, epsilon: 1.0e-7, centered: false}\n"
+"    adam: {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1.0e-7, amsgrad: false}\n"
+"    adamw: {learning_rate: 0.001, weight_decay: 0.004, beta_1, beta_2, epsilon, amsgrad}\n"
+"    adagrad: {learning_rate: 0.001, initial_accumulator_value: 0.1, epsilon: 1.0e-7}\n"
+"    nadam: {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1.0e-7}\n"
+"    every one also takes weight_decay (none; w -= w * weight_decay * lr before\n"
+"    each update) and one of clipnorm (per tensor), clipvalue, global_clipnorm\n"
+"    learning_rate: a number, or a schedule of the optimizer's iteration count:\n"
+"      {exponential_decay: {initial_learning_rate, decay_steps, decay_rate, staircase: false}}\n"
+"      {piecewise_constant_decay: {boundaries: [1000, 2000], values: [0.01, 0.005, 0.001]}}\n"
+"      {cosine_decay: {initial_learning_rate, decay_steps, alpha: 0.0,\n"
+"                      warmup_target: none, warmup_steps: 0}}\n"
 "  train: {batch_size: 32, epochs: 1, seed: 0}    # defaults; the trainer's flags override\n"
 "  data: {dir: out/data/mnist}                    # default --data of the trainer\n"
 "\n"
@@ -78,11 +91,7 @@ static void defaults(gen_model *m, const char *path)
     memset(m, 0, sizeof *m);
     m->path = path;
     m->batch_size = 32;     /* Keras Model.fit */
-    m->epochs = 1;
-    m->lr = 0.001;          /* Keras Adam */
-    m->beta_1 = 0.9;
-    m->beta_2 = 0.999;
-    m->epsilon = 1e-7;
+    m->epochs = 1;          /* the optimizer's defaults (Keras Adam) are spec.c's */
 }
 
 int main(int argc, char **argv)

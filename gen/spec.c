@@ -412,14 +412,15 @@ static int layer_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         if (get_int(c, v, key, -4, 3, &word))
             return -1;
         return word == -1 ? 0 : fail(c, v, "batch_normalization supports axis -1 only (the channels)");
-    case GEN_OPT_MAXV:
-        if (is_null(v))
+    case GEN_OPT_MAXV:   /* null, ~ or Python's None: no maximum */
+        if (is_null(v) || (scalar(v) && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                           (!strcmp(scalar(v), "None") || !strcmp(scalar(v), "none"))))
             return l->act_max = -1.0, 0;
         return get_double(c, v, key, 0.0, 1e30, 0, &l->act_max);
     case GEN_OPT_SLOPE:
         return get_double(c, v, key, 0.0, 1e6, 0, &l->alpha);
     case GEN_OPT_THRESHOLD:
-        return get_double(c, v, key, -1e30, 1e30, 0, &l->act_thr);
+        return get_double(c, v, key, 0.0, 1e30, 0, &l->act_thr);   /* Keras: >= 0 */
     case GEN_OPT_ALPHA:
         return get_double(c, v, key, 0.0, 1e6, 0, &l->alpha);
     case GEN_OPT_KREG:
@@ -523,33 +524,303 @@ static int parse_layers(ctx *c, yaml_node_t *v)
 
 /* ---- optimizer, train, data ---------------------------------------------- */
 
-static int adam_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+/* Keras 3's optimizers (keras/src/optimizers/NAME.py), their options and
+ * defaults.  Every optimizer takes the base optimizer's learning_rate,
+ * weight_decay and one of clipnorm, clipvalue, global_clipnorm. */
+static const char *const optim_words[] = {"sgd", "rmsprop", "adam", "adamw", "adagrad", "nadam", NULL};
+
+const char *gen_optim_name(gen_optim_kind k)
 {
-    gen_model *m = arg;
-    if (!strcmp(key, "learning_rate"))
-        return get_double(c, v, key, 1e-12, 1e12, 0, &m->lr);
-    if (!strcmp(key, "beta_1"))
-        return get_double(c, v, key, 0.0, 1.0, 1, &m->beta_1);
-    if (!strcmp(key, "beta_2"))
-        return get_double(c, v, key, 0.0, 1.0, 1, &m->beta_2);
-    if (!strcmp(key, "epsilon"))
-        return get_double(c, v, key, 1e-30, 1.0, 0, &m->epsilon);
-    return fail(c, k, "adam has no option '%s'; it takes: learning_rate, beta_1, beta_2, epsilon", shown(k));
+    return k >= 0 && k < GEN_OPTIM_COUNT ? optim_words[k] : "?";
 }
 
+/* The state arrays, each the size of the parameters, that the optimizer
+ * keeps (runtime/optim.c allocates the same). */
+int gen_optim_slots(const gen_optim *o)
+{
+    switch (o->kind) {
+    case GEN_OPTIM_SGD: return o->momentum != 0.0;
+    case GEN_OPTIM_RMSPROP: return 1 + (o->momentum > 0.0) + o->centered;
+    case GEN_OPTIM_ADAM: case GEN_OPTIM_ADAMW: return 2 + o->amsgrad;
+    case GEN_OPTIM_ADAGRAD: return 1;
+    case GEN_OPTIM_NADAM: return 2;
+    default: return 0;
+    }
+}
+
+enum {
+    O_LR = 1u << 0, O_RHO = 1u << 1, O_MOMENTUM = 1u << 2, O_NESTEROV = 1u << 3,
+    O_INIT_ACC = 1u << 4, O_BETA_1 = 1u << 5, O_BETA_2 = 1u << 6, O_EPSILON = 1u << 7,
+    O_CENTERED = 1u << 8, O_AMSGRAD = 1u << 9, O_WD = 1u << 10, O_CLIPNORM = 1u << 11,
+    O_CLIPVALUE = 1u << 12, O_GCLIPNORM = 1u << 13,
+    O_BASE = O_LR | O_WD | O_CLIPNORM | O_CLIPVALUE | O_GCLIPNORM
+};
+
+static const struct { const char *key; unsigned bit; } optim_keys[] = {
+    {"learning_rate", O_LR}, {"rho", O_RHO}, {"momentum", O_MOMENTUM}, {"nesterov", O_NESTEROV},
+    {"initial_accumulator_value", O_INIT_ACC}, {"beta_1", O_BETA_1}, {"beta_2", O_BETA_2},
+    {"epsilon", O_EPSILON}, {"centered", O_CENTERED}, {"amsgrad", O_AMSGRAD},
+    {"weight_decay", O_WD}, {"clipnorm", O_CLIPNORM}, {"clipvalue", O_CLIPVALUE},
+    {"global_clipnorm", O_GCLIPNORM},
+};
+
+/* the options each optimizer takes, in gen_optim_kind order */
+static const unsigned optim_opts[GEN_OPTIM_COUNT] = {
+    O_BASE | O_MOMENTUM | O_NESTEROV,                              /* sgd */
+    O_BASE | O_RHO | O_MOMENTUM | O_EPSILON | O_CENTERED,          /* rmsprop */
+    O_BASE | O_BETA_1 | O_BETA_2 | O_EPSILON | O_AMSGRAD,          /* adam */
+    O_BASE | O_BETA_1 | O_BETA_2 | O_EPSILON | O_AMSGRAD,          /* adamw */
+    O_BASE | O_INIT_ACC | O_EPSILON,                               /* adagrad */
+    O_BASE | O_BETA_1 | O_BETA_2 | O_EPSILON,                      /* nadam */
+};
+
+/* Keras 3's defaults for optimizer k; the model's optimizer until the spec
+ * says otherwise (adam). */
+static void optim_defaults(gen_model *m, gen_optim_kind k)
+{
+    memset(&m->opt, 0, sizeof m->opt);
+    m->opt.kind = k;
+    m->lr = k == GEN_OPTIM_SGD ? 0.01 : 0.001;
+    m->beta_1 = 0.9, m->beta_2 = 0.999, m->epsilon = 1e-7;
+    m->opt.rho = 0.9;
+    m->opt.init_accum = 0.1;
+    m->opt.weight_decay = k == GEN_OPTIM_ADAMW ? 0.004 : 0.0;
+}
+
+/* ---- learning-rate schedules (optimizers/schedules/learning_rate_schedule.py) */
+
+static const char *const sched_words[] = {"exponential_decay", "piecewise_constant_decay",
+                                          "cosine_decay", NULL};
+
+enum {
+    S_INITIAL = 1u << 0, S_DECAY_STEPS = 1u << 1, S_DECAY_RATE = 1u << 2, S_STAIRCASE = 1u << 3,
+    S_BOUNDARIES = 1u << 4, S_VALUES = 1u << 5, S_ALPHA = 1u << 6, S_WARMUP_TARGET = 1u << 7,
+    S_WARMUP_STEPS = 1u << 8
+};
+
+static const struct { const char *key; unsigned bit; } sched_keys[] = {
+    {"initial_learning_rate", S_INITIAL}, {"decay_steps", S_DECAY_STEPS},
+    {"decay_rate", S_DECAY_RATE}, {"staircase", S_STAIRCASE}, {"boundaries", S_BOUNDARIES},
+    {"values", S_VALUES}, {"alpha", S_ALPHA}, {"warmup_target", S_WARMUP_TARGET},
+    {"warmup_steps", S_WARMUP_STEPS},
+};
+
+/* per schedule (sched_words order): the options it takes, those it needs */
+static const unsigned sched_opts[3][2] = {
+    {S_INITIAL | S_DECAY_STEPS | S_DECAY_RATE | S_STAIRCASE, S_INITIAL | S_DECAY_STEPS | S_DECAY_RATE},
+    {S_BOUNDARIES | S_VALUES, S_BOUNDARIES | S_VALUES},
+    {S_INITIAL | S_DECAY_STEPS | S_ALPHA | S_WARMUP_TARGET | S_WARMUP_STEPS, S_INITIAL | S_DECAY_STEPS},
+};
+
+typedef struct sched_arg {
+    gen_model *m;
+    int which;                 /* index into sched_words */
+    unsigned given;
+    double initial;
+    yaml_node_t *values;       /* for the count check */
+    int n_values;
+} sched_arg;
+
+static long seq_len(const yaml_node_t *n)
+{
+    return n->data.sequence.items.top - n->data.sequence.items.start;
+}
+
+static int sched_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    sched_arg *a = arg;
+    gen_optim *o = &a->m->opt;
+    unsigned bit = 0;
+    int word;
+    long n;
+    for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
+        if (!strcmp(sched_keys[i].key, key))
+            bit = sched_keys[i].bit;
+    if (!(bit & sched_opts[a->which][0])) {
+        char list[256] = "";
+        for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
+            if (sched_opts[a->which][0] & sched_keys[i].bit)
+                strcat(strcat(list, *list ? ", " : ""), sched_keys[i].key);
+        return fail(c, k, "%s has no option '%s'; it takes: %s", sched_words[a->which], shown(k), list);
+    }
+    a->given |= bit;
+    switch (bit) {
+    case S_INITIAL:
+        return get_double(c, v, key, 0.0, 1e12, 0, &a->initial);
+    case S_DECAY_STEPS:
+        if (get_long(c, v, key, 1, 1000000000L, &n))
+            return -1;
+        return o->decay_steps = (double)n, 0;
+    case S_DECAY_RATE:
+        return get_double(c, v, key, 1e-12, 1e6, 0, &o->decay_rate);
+    case S_STAIRCASE:
+        if (get_word(c, v, key, bool_words, &word))
+            return -1;
+        return o->staircase = word, 0;
+    case S_ALPHA:
+        return get_double(c, v, key, 0.0, 1.0, 0, &o->alpha);
+    case S_WARMUP_TARGET:
+        if (is_null(v) || (scalar(v) && !strcmp(scalar(v), "none") &&
+                           v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE))
+            return o->has_warmup_target = 0, 0;
+        o->has_warmup_target = 1;
+        return get_double(c, v, key, 0.0, 1e12, 0, &o->warmup_target);
+    case S_WARMUP_STEPS:
+        if (get_long(c, v, key, 0, 1000000000L, &n))
+            return -1;
+        return o->warmup_steps = (double)n, 0;
+    case S_BOUNDARIES:
+        if (v->type != YAML_SEQUENCE_NODE || seq_len(v) < 1 || seq_len(v) > GEN_LR_MAX_BOUNDARIES)
+            return fail(c, v, "'boundaries' must be a list of 1 to %d steps", GEN_LR_MAX_BOUNDARIES);
+        o->n_boundaries = (int)seq_len(v);
+        for (int i = 0; i < o->n_boundaries; i++) {
+            yaml_node_t *b = node(c, v->data.sequence.items.start[i]);
+            if (get_long(c, b, key, 0, 1000000000L, &o->boundaries[i]))
+                return -1;
+            if (i && o->boundaries[i] <= o->boundaries[i - 1])
+                return fail(c, b, "'boundaries' must be strictly increasing");
+        }
+        return 0;
+    case S_VALUES:
+        if (v->type != YAML_SEQUENCE_NODE || seq_len(v) < 2 || seq_len(v) > GEN_LR_MAX_BOUNDARIES + 1)
+            return fail(c, v, "'values' must be a list of 2 to %d learning rates", GEN_LR_MAX_BOUNDARIES + 1);
+        a->values = v;
+        a->n_values = (int)seq_len(v);
+        for (int i = 0; i < a->n_values; i++)
+            if (get_double(c, node(c, v->data.sequence.items.start[i]), key, 0.0, 1e12, 0, &o->values[i]))
+                return -1;
+        return 0;
+    }
+    return 0;
+}
+
+/* learning_rate: a number, or {SCHEDULE: {options}} as Keras nests a
+ * LearningRateSchedule in the optimizer. */
+static int get_lr(ctx *c, yaml_node_t *v, gen_model *m)
+{
+    gen_optim *o = &m->opt;
+    if (v->type == YAML_SCALAR_NODE) {
+        o->schedule = GEN_LR_CONSTANT;
+        return get_double(c, v, "learning_rate", 1e-12, 1e12, 0, &m->lr);
+    }
+    if (v->type != YAML_MAPPING_NODE || v->data.mapping.pairs.top - v->data.mapping.pairs.start != 1)
+        return fail(c, v, "'learning_rate' must be a number or one schedule: "
+                    "{exponential_decay: {...}}, {piecewise_constant_decay: {...}} or {cosine_decay: {...}}");
+    yaml_node_t *k = node(c, v->data.mapping.pairs.start->key);
+    yaml_node_t *opts = node(c, v->data.mapping.pairs.start->value);
+    sched_arg a = {m, -1, 0, 0.0, NULL, 0};
+    for (int i = 0; sched_words[i]; i++)
+        if (scalar(k) && !strcmp(scalar(k), sched_words[i]) && strlen(scalar(k)) == k->data.scalar.length)
+            a.which = i;
+    if (a.which < 0)
+        return fail(c, k, "unknown learning-rate schedule '%s'; seqc implements: "
+                    "exponential_decay, piecewise_constant_decay, cosine_decay", shown(k));
+    o->schedule = (gen_lr_kind)(GEN_LR_EXPONENTIAL + a.which);
+    o->decay_steps = o->decay_rate = o->alpha = o->warmup_steps = 0.0;
+    o->staircase = o->has_warmup_target = o->n_boundaries = 0;
+    if (is_null(opts))
+        return fail(c, k, "%s needs its options", sched_words[a.which]);
+    if (each_pair(c, opts, sched_words[a.which], sched_opt, &a))
+        return -1;
+    for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
+        if ((sched_opts[a.which][1] & sched_keys[i].bit) && !(a.given & sched_keys[i].bit))
+            return fail(c, opts, "%s needs '%s'", sched_words[a.which], sched_keys[i].key);
+    if (o->schedule == GEN_LR_PIECEWISE) {
+        if (a.n_values != o->n_boundaries + 1)
+            return fail(c, a.values, "'values' must have one more entry than 'boundaries' (%d), got %d",
+                        o->n_boundaries, a.n_values);
+        m->lr = o->values[0];
+    } else {
+        m->lr = a.initial;
+    }
+    return 0;
+}
+
+typedef struct optim_arg {
+    gen_model *m;
+    yaml_node_t *clip;         /* the clipping option given, if any */
+} optim_arg;
+
+static int optim_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    optim_arg *a = arg;
+    gen_model *m = a->m;
+    gen_optim *o = &m->opt;
+    const unsigned allowed = optim_opts[o->kind];
+    unsigned bit = 0;
+    int word;
+    for (size_t i = 0; i < sizeof optim_keys / sizeof optim_keys[0]; i++)
+        if (!strcmp(optim_keys[i].key, key))
+            bit = optim_keys[i].bit;
+    if (!(bit & allowed)) {
+        char list[512] = "";
+        for (size_t i = 0; i < sizeof optim_keys / sizeof optim_keys[0]; i++)
+            if (allowed & optim_keys[i].bit)
+                strcat(strcat(list, *list ? ", " : ""), optim_keys[i].key);
+        return fail(c, k, "%s has no option '%s'; it takes: %s", optim_words[o->kind], shown(k), list);
+    }
+    if (bit & (O_CLIPNORM | O_CLIPVALUE | O_GCLIPNORM)) {
+        if (a->clip)
+            return fail(c, k, "only one of clipnorm, clipvalue and global_clipnorm may be set "
+                        "(as in Keras); '%s' is set already", scalar(a->clip));
+        a->clip = k;
+    }
+    switch (bit) {
+    case O_LR:
+        return get_lr(c, v, m);
+    case O_RHO:
+        return get_double(c, v, key, 0.0, 1.0, 0, &o->rho);
+    case O_MOMENTUM:
+        return get_double(c, v, key, 0.0, 1.0, 0, &o->momentum);
+    case O_INIT_ACC:
+        return get_double(c, v, key, 0.0, 1e6, 0, &o->init_accum);
+    case O_BETA_1:
+        return get_double(c, v, key, 0.0, 1.0, 1, &m->beta_1);
+    case O_BETA_2:
+        return get_double(c, v, key, 0.0, 1.0, 1, &m->beta_2);
+    case O_EPSILON:
+        return get_double(c, v, key, 1e-30, 1.0, 0, &m->epsilon);
+    case O_WD:
+        return get_double(c, v, key, 0.0, 1.0, 0, &o->weight_decay);
+    case O_CLIPNORM:
+        return get_double(c, v, key, 1e-12, 1e12, 0, &o->clipnorm);
+    case O_CLIPVALUE:
+        return get_double(c, v, key, 1e-12, 1e12, 0, &o->clipvalue);
+    case O_GCLIPNORM:
+        return get_double(c, v, key, 1e-12, 1e12, 0, &o->global_clipnorm);
+    case O_NESTEROV: case O_CENTERED: case O_AMSGRAD:
+        if (get_word(c, v, key, bool_words, &word))
+            return -1;
+        *(bit == O_NESTEROV ? &o->nesterov : bit == O_CENTERED ? &o->centered : &o->amsgrad) = word;
+        return 0;
+    }
+    return 0;
+}
+
+/* optimizer: NAME | {NAME: {options}} (NAME: null keeps the defaults) */
 static int parse_optimizer(ctx *c, yaml_node_t *v)
 {
-    const char *s = scalar(v);
-    if (s && !strcmp(s, "adam"))
-        return 0;
+    static const char *const forms =
+        "'optimizer' must be a name (sgd, rmsprop, adam, adamw, adagrad, nadam) "
+        "or '{NAME: {learning_rate: ...}}'";
+    yaml_node_t *k = v, *opts = NULL;
     if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top - v->data.mapping.pairs.start == 1) {
-        yaml_node_t *k = node(c, v->data.mapping.pairs.start->key);
-        yaml_node_t *opts = node(c, v->data.mapping.pairs.start->value);
-        if (scalar(k) && !strcmp(scalar(k), "adam"))
-            return is_null(opts) ? 0 : each_pair(c, opts, "adam", adam_opt, c->m);
-        return fail(c, k, "unknown optimizer '%s'; seqc implements adam", shown(k));
+        k = node(c, v->data.mapping.pairs.start->key);
+        opts = node(c, v->data.mapping.pairs.start->value);
+    } else if (v->type != YAML_SCALAR_NODE || is_null(v)) {
+        return fail(c, v, "%s", forms);
     }
-    return fail(c, v, "'optimizer' must be 'adam' or '{adam: {learning_rate: ...}}'");
+    const char *s = scalar(k);
+    int kind = -1;
+    for (int i = 0; s && optim_words[i]; i++)
+        if (!strcmp(s, optim_words[i]) && strlen(s) == k->data.scalar.length)
+            kind = i;
+    if (kind < 0)
+        return fail(c, k, "unknown optimizer '%s'; seqc implements: sgd, rmsprop, adam, adamw, "
+                    "adagrad, nadam", shown(k));
+    optim_defaults(c->m, (gen_optim_kind)kind);
+    optim_arg a = {c->m, NULL};
+    return !opts || is_null(opts) ? 0 : each_pair(c, opts, optim_words[kind], optim_opt, &a);
 }
 
 static int train_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
@@ -712,6 +983,7 @@ int gen_parse(const char *path, gen_model *m)
     }
     loaded = 1;
     ctx c = {path, &doc, m};
+    optim_defaults(m, GEN_OPTIM_ADAM);   /* Keras Adam unless the spec says otherwise */
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root) {
         gen_error(path, top, "empty spec: expected a mapping with 'layers'");

@@ -37,7 +37,14 @@ void gen_summary(const gen_model *m, FILE *f)
     long w = 4 * m->n_params;
     kib(f, "Weights (flash when exported):", w);
     kib(f, "RAM, inference (largest live in+out pair):", m->act_bytes_infer);
-    kib(f, "Training state: gradients + Adam m, v:", 3 * w);
+    const int slots = gen_optim_slots(&m->opt);
+    char what[96];
+    if (m->opt.kind == GEN_OPTIM_ADAM && !m->opt.amsgrad)
+        snprintf(what, sizeof what, "Training state: gradients + Adam m, v:");
+    else
+        snprintf(what, sizeof what, "Training state: gradients + %s, %d slot%s:",
+                 gen_optim_name(m->opt.kind), slots, slots == 1 ? "" : "s");
+    kib(f, what, (1 + slots) * w);
     if (m->n_bn)
         kib(f, "Batch statistics (per chunk of a batch):", 8 * m->n_stats);
     kib(f, "Training activations per sample (x2 grads):", 2 * 4 * m->n_act);

@@ -69,14 +69,20 @@ static void ws_free(rt_ws *w, int threads)
     free(w);
 }
 
-/* Images idx[0..n) as [n][N_INPUT] floats in [0, 1], and their labels. */
+/* Samples idx[0..n) as [n][N_INPUT] floats, and their labels: uint8 data
+ * scaled to [0, 1], float32 data as it is.  main.c has checked that a
+ * sample is N_INPUT values (d->size), which is all the arena holds. */
 static void gather(const rt_dataset *d, const int *idx, int n, float *x, int *labels)
 {
-    const long size = (long)d->h * d->w;
+    const size_t size = MODEL_N_INPUT;
     for (int s = 0; s < n; s++) {
-        const unsigned char *p = d->pix + (size_t)idx[s] * (size_t)size;
-        for (long i = 0; i < size; i++)
-            x[(long)s * size + i] = (float)p[i] / 255.0f;
+        const size_t at = (size_t)idx[s] * size;
+        float *out = x + (size_t)s * size;
+        if (d->xf)
+            memcpy(out, d->xf + at, sizeof(float) * size);
+        else
+            for (size_t i = 0; i < size; i++)
+                out[i] = (float)d->pix[at + i] / 255.0f;
         if (labels)
             labels[s] = d->y ? d->y[idx[s]] : 0;
     }
@@ -144,21 +150,35 @@ long rt_chunk_grad_bytes(int batch_size)
 typedef struct rt_state {
     const rt_config *c;
     float *params, *grad, *cgrad;   /* cgrad: RT_CHUNKS gradient buffers */
-    rt_ws *ws;
-    rt_adam adam;
+    rt_ws *ws;                      /* per thread; with batch norm, per chunk */
+    double *stats, *partial;        /* batch statistics; RT_CHUNKS partial sums */
+    rt_optim optim;
     int chunk;
     long bad_grad;                  /* index of a non-finite gradient */
     int n_train;
 } rt_state;
 
-/* One optimiser step on the images idx[0..B).  Returns the summed loss. */
-static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int B,
-                          uint64_t key, long *correct)
+/* Sum the chunks' partial sums of one step into the batch statistics, in
+ * chunk order: the bits depend on the chunking only. */
+static void reduce_stats(rt_state *st, int backward, int step, int nc)
+{
+    long off, len;
+    model_step_slice(backward, step, &off, &len);
+    for (long i = off; i < off + len; i++) {
+        double sum = st->partial[i];
+        for (int c = 1; c < nc; c++)
+            sum += st->partial[(size_t)c * MODEL_N_STATS + i];
+        st->stats[i] = sum;
+    }
+}
+
+/* Forward, loss and backward of every chunk, each chunk on whatever thread
+ * runs it; its gradient goes to its own buffer. */
+static void chunks_plain(rt_state *st, const rt_dataset *d, const int *idx, int B, uint64_t key,
+                         double *loss, int *hits)
 {
     const long P = MODEL_N_PARAMS;
     const int cs = st->chunk, nc = (B + cs - 1) / cs;
-    double loss[RT_CHUNKS];
-    int hits[RT_CHUNKS];
     #pragma omp parallel for schedule(dynamic, 1) num_threads(st->c->threads)
     for (int c = 0; c < nc; c++) {
         rt_ws *w = &st->ws[thread_id()];
@@ -171,26 +191,83 @@ static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int
         loss[c] = model_loss(w->act, w->labels, n, 1.0f / (float)B, w->dact, &hits[c]);
         model_backward(st->params, g, w->act, w->dact, n);
     }
+}
+
+/* The same in steps, when batch normalization needs the whole batch's
+ * statistics: every chunk runs a step, then the partial sums are reduced,
+ * then the next step.  Each chunk keeps its own activations throughout. */
+static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, int B, uint64_t key,
+                           double *loss, int *hits)
+{
+    const long P = MODEL_N_PARAMS;
+    const int cs = st->chunk, nc = (B + cs - 1) / cs;
+    for (int step = 0; step < MODEL_FWD_STEPS; step++) {
+        #pragma omp parallel for schedule(dynamic, 1) num_threads(st->c->threads)
+        for (int c = 0; c < nc; c++) {
+            rt_ws *w = &st->ws[c];
+            const int n = B - c * cs < cs ? B - c * cs : cs;
+            if (step == 0)
+                gather(d, idx + c * cs, n, w->act, w->labels);
+            model_forward_step(st->params, w->act, n, 1, mix(key + (uint64_t)c), step, B,
+                               st->stats, st->partial + (size_t)c * MODEL_N_STATS);
+        }
+        reduce_stats(st, 0, step, nc);
+    }
+    for (int step = 0; step < MODEL_BWD_STEPS; step++) {
+        #pragma omp parallel for schedule(dynamic, 1) num_threads(st->c->threads)
+        for (int c = 0; c < nc; c++) {
+            rt_ws *w = &st->ws[c];
+            const int n = B - c * cs < cs ? B - c * cs : cs;
+            float *g = st->cgrad + (size_t)c * P;
+            if (step == 0) {
+                memset(g, 0, sizeof(float) * (size_t)P);
+                hits[c] = 0;
+                loss[c] = model_loss(w->act, w->labels, n, 1.0f / (float)B, w->dact, &hits[c]);
+            }
+            model_backward_step(st->params, g, w->act, w->dact, n, step, B, st->stats,
+                                st->partial + (size_t)c * MODEL_N_STATS);
+        }
+        reduce_stats(st, 1, step, nc);
+    }
+}
+
+/* One optimiser step on the images idx[0..B).  Returns the summed loss,
+ * with the regularization penalty counted once per sample (Keras reports
+ * the batch's mean loss plus the penalty). */
+static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int B,
+                          uint64_t key, long *correct)
+{
+    const long P = MODEL_N_PARAMS;
+    const int cs = st->chunk, nc = (B + cs - 1) / cs;
+    double loss[RT_CHUNKS];
+    int hits[RT_CHUNKS];
+    if (MODEL_N_BN > 0)
+        chunks_stepped(st, d, idx, B, key, loss, hits);
+    else
+        chunks_plain(st, d, idx, B, key, loss, hits);
     float *restrict grad = st->grad;
     const float *restrict cg = st->cgrad;
-    long bad = P;   /* first non-finite gradient */
-    #pragma omp parallel for schedule(static) num_threads(st->c->threads) reduction(min:bad)
+    #pragma omp parallel for schedule(static) num_threads(st->c->threads)
     for (long i = 0; i < P; i++) {
         float sum = cg[i];
         for (int c = 1; c < nc; c++)
             sum += cg[(size_t)c * P + i];
         grad[i] = sum;
-        if (!isfinite(sum) && i < bad)
-            bad = i;
     }
-    double total = 0.0;
+    double total = (double)B * model_penalty(st->params, grad);
+    long bad = P;   /* first non-finite gradient */
+    for (long i = 0; i < P && bad == P; i++)
+        if (!isfinite(grad[i]))
+            bad = i;
     for (int c = 0; c < nc; c++)
         total += loss[c], *correct += hits[c];
     if (bad < P || !isfinite(total)) {
         st->bad_grad = bad;
         return isfinite(total) ? NAN : total;   /* the weights stay as they were */
     }
-    rt_adam_step(&st->adam, st->params, st->grad);
+    if (MODEL_N_BN > 0)
+        model_moving_update(st->params, st->stats, B);
+    rt_optim_step(&st->optim, st->params, st->grad);
     return total;
 }
 
@@ -255,7 +332,7 @@ static int checkpoint(rt_state *st, const rt_position *pos)
     char err[512];
     if (!st->c->checkpoint)
         return 0;
-    if (rt_checkpoint_save(st->c->checkpoint, st->c, st->n_train, pos, st->params, &st->adam,
+    if (rt_checkpoint_save(st->c->checkpoint, st->c, st->n_train, pos, st->params, &st->optim,
                            err, sizeof err)) {
         fprintf(stderr, "\n%s\n", err);
         return -1;
@@ -296,6 +373,37 @@ static int run_epoch(rt_state *st, const rt_dataset *tr, int *order, rt_position
     return 0;
 }
 
+/* The spec's optimizer (the generated MODEL_OPTIMIZER, ...) over the
+ * tensor table, which says what is trainable.  --learning-rate replaces the
+ * constant rate (main.c refuses it for a schedule); beta_1, beta_2 and
+ * epsilon come from the settings too. */
+static int optim_init(rt_optim *o, const rt_config *c)
+{
+    static const double bounds[] = MODEL_LR_BOUNDARIES, values[] = MODEL_LR_VALUES;
+    rt_optim_config oc;
+    rt_optim_tensor t[MODEL_N_TENSORS];
+    memset(&oc, 0, sizeof oc);
+    oc.kind = MODEL_OPTIMIZER, oc.schedule = MODEL_LR_SCHEDULE;
+    oc.lr = c->lr, oc.beta_1 = c->beta_1, oc.beta_2 = c->beta_2, oc.epsilon = c->epsilon;
+    oc.momentum = MODEL_MOMENTUM, oc.nesterov = MODEL_NESTEROV;
+    oc.rho = MODEL_RHO, oc.centered = MODEL_CENTERED, oc.amsgrad = MODEL_AMSGRAD;
+    oc.initial_accumulator_value = MODEL_INITIAL_ACCUMULATOR_VALUE;
+    oc.weight_decay = MODEL_WEIGHT_DECAY;
+    oc.clipnorm = MODEL_CLIPNORM, oc.clipvalue = MODEL_CLIPVALUE, oc.global_clipnorm = MODEL_GLOBAL_CLIPNORM;
+    oc.decay_steps = MODEL_LR_DECAY_STEPS, oc.decay_rate = MODEL_LR_DECAY_RATE;
+    oc.staircase = MODEL_LR_STAIRCASE, oc.alpha = MODEL_LR_ALPHA;
+    oc.has_warmup_target = MODEL_LR_HAS_WARMUP_TARGET, oc.warmup_target = MODEL_LR_WARMUP_TARGET;
+    oc.warmup_steps = MODEL_LR_WARMUP_STEPS;
+    oc.n_boundaries = MODEL_LR_N_BOUNDARIES;
+    for (int i = 0; i < MODEL_LR_N_BOUNDARIES; i++)
+        oc.boundaries[i] = bounds[i];
+    for (int i = 0; i <= MODEL_LR_N_BOUNDARIES; i++)
+        oc.values[i] = values[i];
+    for (int i = 0; i < MODEL_N_TENSORS; i++)
+        t[i] = (rt_optim_tensor){model_tensors[i].offset, model_tensors[i].size, model_tensors[i].trainable};
+    return rt_optim_init(o, &oc, MODEL_N_PARAMS, t, MODEL_N_TENSORS);
+}
+
 static int state_init(rt_state *st, const rt_config *c, float *params)
 {
     memset(st, 0, sizeof *st);
@@ -304,18 +412,21 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
     st->chunk = rt_chunk_size(c->batch_size);
     st->grad = malloc(sizeof(float) * MODEL_N_PARAMS);
     st->cgrad = malloc((size_t)rt_chunk_grad_bytes(c->batch_size));
-    st->ws = ws_new(c->threads, st->chunk);
-    if (!st->grad || !st->cgrad || !st->ws ||
-        rt_adam_init(&st->adam, MODEL_N_PARAMS, c->lr, c->beta_1, c->beta_2, c->epsilon))
+    /* with batch norm every chunk keeps its activations across the steps */
+    st->ws = ws_new(MODEL_N_BN > 0 ? RT_CHUNKS : c->threads, st->chunk);
+    st->stats = calloc((size_t)MODEL_N_STATS + 1, sizeof(double));
+    st->partial = calloc((size_t)RT_CHUNKS * MODEL_N_STATS + 1, sizeof(double));
+    if (!st->grad || !st->cgrad || !st->ws || !st->stats || !st->partial ||
+        optim_init(&st->optim, c))
         return -1;
     return 0;
 }
 
 static void state_free(rt_state *st)
 {
-    free(st->grad), free(st->cgrad);
-    ws_free(st->ws, st->c->threads);
-    rt_adam_free(&st->adam);
+    free(st->grad), free(st->cgrad), free(st->stats), free(st->partial);
+    ws_free(st->ws, MODEL_N_BN > 0 ? RT_CHUNKS : st->c->threads);
+    rt_optim_free(&st->optim);
 }
 
 static void report_epoch(const rt_config *c, FILE *log, int epoch, double sec, const rt_metrics *tm,
@@ -344,12 +455,12 @@ static void report_epoch(const rt_config *c, FILE *log, int epoch, double sec, c
 /* Where to start: the beginning, or a checkpoint's position and state. */
 static int start_at(rt_state *st, rt_position *pos)
 {
-    char err[512];
+    char err[4608];   /* room for two optimizer descriptions */
     memset(pos, 0, sizeof *pos);
     pos->epoch = 1;
     if (!st->c->resume)
         return 0;
-    if (rt_checkpoint_load(st->c->resume, st->c, st->n_train, pos, st->params, &st->adam, err, sizeof err)) {
+    if (rt_checkpoint_load(st->c->resume, st->c, st->n_train, pos, st->params, &st->optim, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }

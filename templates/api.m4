@@ -7,6 +7,7 @@ m4_define(«seqc_api», «m4_dnl
 #define seqc_MODEL«»_IN_H       seqc_in_h
 #define seqc_MODEL«»_IN_W       seqc_in_w
 #define seqc_MODEL«»_IN_C       seqc_in_c
+#define seqc_MODEL«»_IN_RANK    seqc_in_rank   /* 3: [IN_H][IN_W][IN_C]; 2: [IN_W steps][IN_C]; 1: [N_INPUT] */
 #define seqc_MODEL«»_N_CLASSES  seqc_n_classes
 #define seqc_MODEL«»_N_PARAMS   seqc_n_params  /* floats in the parameter vector */
 #define seqc_MODEL«»_N_TRAINABLE seqc_n_trainable  /* of which the optimizer updates (not batch norm's moving statistics) */
@@ -48,8 +49,8 @@ m4_define(«seqc_api», «m4_dnl
 #define seqc_MODEL«»_CLIPVALUE  seqc_clipvalue
 #define seqc_MODEL«»_GLOBAL_CLIPNORM seqc_global_clipnorm
 /* the learning-rate schedule: 0 constant, 1 exponential_decay,
- * 2 piecewise_constant_decay, 3 cosine_decay; initial_learning_rate is
- * LEARNING_RATE */
+ * 2 piecewise_constant_decay, 3 cosine_decay; LEARNING_RATE is its
+ * initial_learning_rate (piecewise: the first of VALUES) */
 #define seqc_MODEL«»_LR_SCHEDULE seqc_lr_schedule
 #define seqc_MODEL«»_LR_DECAY_STEPS seqc_lr_decay_steps
 #define seqc_MODEL«»_LR_DECAY_RATE seqc_lr_decay_rate

@@ -113,6 +113,75 @@ static void test_defaults(void **state)
     gen_model_free(&m);
 }
 
+/* Compile a one-layer spec with this optimizer text. */
+static int with_optimizer(const char *optimizer, gen_model *m)
+{
+    const char *path = "out/test/optim.yaml";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "layers:\n  - input: {shape: [4]}\n  - dense: {units: 3, activation: softmax}\n"
+            "optimizer:%s\n", optimizer);
+    fclose(f);
+    int rc = compile(path, m);
+    if (rc)
+        printf("%s\n", gen_last_error);
+    return rc;
+}
+
+/* Keras 3's defaults per optimizer, the two spec forms, the schedules. */
+static void test_optimizers(void **state)
+{
+    (void)state;
+    gen_model m;
+    assert_int_equal(with_optimizer(" sgd", &m), 0);
+    assert_int_equal(m.opt.kind, GEN_OPTIM_SGD);
+    assert_true(m.lr == 0.01 && m.opt.momentum == 0.0 && !m.opt.nesterov && m.opt.weight_decay == 0.0);
+    assert_int_equal(gen_optim_slots(&m.opt), 0);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" {sgd: {momentum: 0.9, nesterov: true, clipnorm: 1.0}}", &m), 0);
+    assert_true(m.lr == 0.01 && m.opt.momentum == 0.9 && m.opt.nesterov && m.opt.clipnorm == 1.0);
+    assert_int_equal(gen_optim_slots(&m.opt), 1);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" {rmsprop: {centered: true}}", &m), 0);
+    assert_true(m.lr == 0.001 && m.opt.rho == 0.9 && m.epsilon == 1e-7 && m.opt.centered);
+    assert_int_equal(gen_optim_slots(&m.opt), 2);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" adamw", &m), 0);
+    assert_true(m.lr == 0.001 && m.opt.weight_decay == 0.004 && m.beta_1 == 0.9 && m.beta_2 == 0.999);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" {adam: {amsgrad: true, global_clipnorm: 5}}", &m), 0);
+    assert_true(m.opt.amsgrad && m.opt.global_clipnorm == 5.0 && m.opt.weight_decay == 0.0);
+    assert_int_equal(gen_optim_slots(&m.opt), 3);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" {adagrad: }", &m), 0);
+    assert_true(m.opt.kind == GEN_OPTIM_ADAGRAD && m.opt.init_accum == 0.1 && m.lr == 0.001);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" {nadam: {weight_decay: 0.01, clipvalue: 0.5}}", &m), 0);
+    assert_true(m.opt.kind == GEN_OPTIM_NADAM && m.opt.weight_decay == 0.01 && m.opt.clipvalue == 0.5);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer("\n  sgd:\n    learning_rate:\n      exponential_decay: "
+                                    "{initial_learning_rate: 0.1, decay_steps: 1000, decay_rate: 0.96, staircase: true}",
+                                    &m), 0);
+    assert_true(m.opt.schedule == GEN_LR_EXPONENTIAL && m.lr == 0.1 && m.opt.decay_steps == 1000 &&
+                m.opt.decay_rate == 0.96 && m.opt.staircase);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" {adam: {learning_rate: {piecewise_constant_decay: "
+                                    "{boundaries: [100, 200], values: [0.01, 0.005, 0.001]}}}}", &m), 0);
+    assert_true(m.opt.schedule == GEN_LR_PIECEWISE && m.opt.n_boundaries == 2 && m.opt.boundaries[1] == 200 &&
+                m.opt.values[2] == 0.001 && m.lr == 0.01);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" {adam: {learning_rate: {cosine_decay: {initial_learning_rate: 0.0, "
+                                    "decay_steps: 50, warmup_target: 0.01, warmup_steps: 5}}}}", &m), 0);
+    assert_true(m.opt.schedule == GEN_LR_COSINE && m.opt.has_warmup_target && m.opt.warmup_target == 0.01 &&
+                m.opt.warmup_steps == 5 && m.opt.alpha == 0.0 && m.lr == 0.0);
+    gen_model_free(&m);
+    assert_int_equal(with_optimizer(" {adam: {learning_rate: {cosine_decay: {initial_learning_rate: 0.1, "
+                                    "decay_steps: 50, warmup_target: none}}}}", &m), 0);
+    assert_true(m.opt.schedule == GEN_LR_COSINE && !m.opt.has_warmup_target);
+    gen_model_free(&m);
+    remove("out/test/optim.yaml");
+}
+
 /* A spec larger than any model needs is refused before parsing. */
 static void test_huge_file(void **state)
 {
@@ -137,6 +206,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_specs),
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_optimizers),
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_huge_file),
     };

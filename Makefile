@@ -5,6 +5,7 @@
 #   make model SPEC=specs/NAME.yaml out/NAME.c, out/NAME.h, out/NAME (trainer)
 #   make data                       the default digits, out/data/mnist/
 #   make bench                      seqc vs PyTorch, side by side (bench/run)
+#   make mutate                     broken templates must fail the golden tests
 #   make clean
 #
 # The pipeline:  SPEC --out/seqc--> out/NAME.defs.m4 --m4 -P templates/--> out/NAME.c
@@ -39,7 +40,7 @@ GEN_HDR := $(wildcard gen/*.h)
 
 DEPS := libyaml-dev m4 libcmocka-dev zlib1g-dev libpng-dev pkg-config gnuplot-nox dataset-fashion-mnist
 
-.PHONY: all model data demo test clean deps bench golden plot install
+.PHONY: all model data demo test clean deps bench golden plot install mutate
 .DELETE_ON_ERROR:
 
 all: model
@@ -118,6 +119,11 @@ golden: deps data
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-yaml; } || \
 	  { echo "run: sudo apt-get install -y python3-torch python3-yaml"; exit 1; }
 	tests/reference/make_golden.sh
+
+# Break the templates on purpose (tests/mutate.sh): every mutant must make a
+# named golden test fail.  About 4 minutes; not part of make test.
+mutate: deps out/seqc
+	tests/mutate.sh
 
 bench: deps
 	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml

@@ -439,21 +439,30 @@ static void summary(const rt_config *c)
     for (int i = 0; i < MODEL_N_LAYERS; i++) {
         const model_layer *l = &model_layers[i];
         snprintf(kind, sizeof kind, "%s (%s)", l->name, l->kind);
-        if (l->h == 1 && l->w == 1 && strcmp(l->kind, "Conv2D"))
+        if (l->rank == 1)
             snprintf(shape, sizeof shape, "(None, %d)", l->c);
+        else if (l->rank == 2)
+            snprintf(shape, sizeof shape, "(None, %d, %d)", l->w, l->c);
         else
             snprintf(shape, sizeof shape, "(None, %d, %d, %d)", l->h, l->w, l->c);
         printf("%-40s %-22s %10ld\n", kind, shape, l->params);
     }
     printf("=========================================================================\n");
-    printf("Total params: %d\n", MODEL_N_PARAMS);
+    printf("Total params: %d\nTrainable params: %d\nNon-trainable params: %d\n", MODEL_N_PARAMS,
+           MODEL_N_TRAINABLE, MODEL_N_PARAMS - MODEL_N_TRAINABLE);
     printf("-------------------------------------------------------------------------\n");
     printf("%-44s %12ld bytes\n", "Weights (flash when exported):", 4L * MODEL_N_PARAMS);
     printf("%-44s %12ld bytes\n", "RAM, inference (largest live in+out pair):", (long)MODEL_INFER_RAM_BYTES);
-    printf("%-44s %12ld bytes\n", "Training state: gradients + Adam m, v:", 12L * MODEL_N_PARAMS);
+    char state[64];
+    snprintf(state, sizeof state, "Training state: gradients + %s's %d slot%s:", MODEL_OPTIMIZER_NAME,
+             MODEL_OPTIMIZER_SLOTS, MODEL_OPTIMIZER_SLOTS == 1 ? "" : "s");
+    printf("%-44s %12ld bytes\n", state, 4L * (1 + MODEL_OPTIMIZER_SLOTS) * MODEL_N_PARAMS);
     printf("%-44s %12ld bytes\n", "Per-chunk gradient buffers (batch split):", rt_chunk_grad_bytes(c->batch_size));
-    printf("%-44s %12ld bytes x %d threads\n", "Activations and their gradients, one chunk:",
-           8L * MODEL_ARENA_FLOATS(rt_chunk_size(c->batch_size)), c->threads);
+    /* with batch norm every chunk keeps its activations across the steps */
+    const int chunks = (c->batch_size + rt_chunk_size(c->batch_size) - 1) / rt_chunk_size(c->batch_size);
+    printf("%-44s %12ld bytes x %d %s\n", "Activations and their gradients, one chunk:",
+           8L * MODEL_ARENA_FLOATS(rt_chunk_size(c->batch_size)), MODEL_N_BN ? chunks : c->threads,
+           MODEL_N_BN ? "chunks" : "threads");
 }
 
 static int cmd_train(int argc, char **argv)

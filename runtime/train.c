@@ -404,6 +404,14 @@ static int optim_init(rt_optim *o, const rt_config *c)
     return rt_optim_init(o, &oc, MODEL_N_PARAMS, t, MODEL_N_TENSORS);
 }
 
+/* Workspaces: one per thread; with batch norm one per chunk of a batch,
+ * since each chunk keeps its activations across the steps. */
+static int ws_count(const rt_config *c)
+{
+    const int cs = rt_chunk_size(c->batch_size);
+    return MODEL_N_BN > 0 ? (c->batch_size + cs - 1) / cs : c->threads;
+}
+
 static int state_init(rt_state *st, const rt_config *c, float *params)
 {
     memset(st, 0, sizeof *st);
@@ -413,7 +421,7 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
     st->grad = malloc(sizeof(float) * MODEL_N_PARAMS);
     st->cgrad = malloc((size_t)rt_chunk_grad_bytes(c->batch_size));
     /* with batch norm every chunk keeps its activations across the steps */
-    st->ws = ws_new(MODEL_N_BN > 0 ? RT_CHUNKS : c->threads, st->chunk);
+    st->ws = ws_new(ws_count(c), st->chunk);
     st->stats = calloc((size_t)MODEL_N_STATS + 1, sizeof(double));
     st->partial = calloc((size_t)RT_CHUNKS * MODEL_N_STATS + 1, sizeof(double));
     if (!st->grad || !st->cgrad || !st->ws || !st->stats || !st->partial ||
@@ -425,7 +433,7 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
 static void state_free(rt_state *st)
 {
     free(st->grad), free(st->cgrad), free(st->stats), free(st->partial);
-    ws_free(st->ws, MODEL_N_BN > 0 ? RT_CHUNKS : st->c->threads);
+    ws_free(st->ws, ws_count(st->c));
     rt_optim_free(&st->optim);
 }
 

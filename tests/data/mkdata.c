@@ -11,6 +11,8 @@
  *     OUT/rgb32/png40/ the same scenes drawn at 40x40 (resized on loading)
  *     OUT/kws/npy/     float32 x_train [n, 49, 10, 1], x_test [n, 49, 10];
  *                      y_train '<i8' [n], y_test '<i4' [n, 1]
+ *     OUT/har/npy/     float32 x [n, 128, 3] (3-axis sensor windows of 128
+ *                      steps, 6 classes), y '<i8' [n]
  *
  * Three classes of 32x32 scenes: horizontal stripes, vertical stripes, a
  * disk; random period, phase, colours, radius and +-24 noise from a fixed
@@ -111,6 +113,48 @@ static void frames(int c, int k, float *x)
                 v += 1.0;
             x[t * 10 + f] = (float)v;
         }
+}
+
+/* 3-axis window k of activity c: [128][3] floats.  Each class moves at its
+ * own frequency on its own axes (walking-like, still, shaking...), with a
+ * random phase and amplitude, gravity on one axis, and noise. */
+static void window(int c, int k, float *x)
+{
+    const uint64_t key = (uint64_t)(c + 11) << 40 | (uint64_t)k << 8;
+    const double freq[6] = {1.0, 2.0, 0.0, 4.0, 1.5, 6.0}, phase = 6.283185307 * unit(key + 1);
+    const double amp = 0.6 + 0.4 * unit(key + 2);
+    for (int t = 0; t < 128; t++)
+        for (int a = 0; a < 3; a++) {
+            double v = 0.3 * (unit(key ^ (uint64_t)(t * 3 + a) << 16) - 0.5) + (a == 2 ? 1.0 : 0.0);
+            if (a == c % 3 || (c >= 3 && a == (c + 1) % 3))
+                v += amp * sin(6.283185307 * freq[c] * t / 50.0 + phase);
+            x[t * 3 + a] = (float)v;
+        }
+}
+
+static void write_npy(const char *path, const char *descr, const char *shape, const void *data, size_t bytes);
+
+static void har_arrays(const char *out)
+{
+    enum { HAR_PER_CLASS = 120, HAR_CLASSES = 6, HAR_N = HAR_PER_CLASS * HAR_CLASSES };
+    static float x[HAR_N * 128 * 3];
+    static int64_t y[HAR_N];
+    char path[512], shape[64];
+    for (int test = 0; test < 2; test++) {
+        int n = 0;
+        for (int k = 0; k < HAR_PER_CLASS; k++)
+            for (int c = 0; c < HAR_CLASSES; c++)
+                if (held_out(k) == test) {
+                    window(c, k, x + (size_t)n * 384);
+                    y[n++] = c;
+                }
+        snprintf(shape, sizeof shape, "(%d, 128, 3)", n);
+        snprintf(path, sizeof path, "%s/har/npy/x_%s.npy", out, test ? "test" : "train");
+        write_npy(path, "<f4", shape, x, sizeof *x * (size_t)n * 384);
+        snprintf(shape, sizeof shape, "(%d,)", n);
+        snprintf(path, sizeof path, "%s/har/npy/y_%s.npy", out, test ? "test" : "train");
+        write_npy(path, "<i8", shape, y, sizeof *y * (size_t)n);
+    }
 }
 
 /* A .npy 1.0 file: header padded with spaces to a multiple of 64 bytes. */
@@ -255,13 +299,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: writes the arrays in host order, which must be little-endian\n", argv[0]);
         return 1;
     }
-    const char *sub[] = {"rgb32/npy", "rgb32/idx", "kws/npy"};
-    for (int i = 0; i < 3; i++) {
+    const char *sub[] = {"rgb32/npy", "rgb32/idx", "kws/npy", "har/npy"};
+    for (int i = 0; i < 4; i++) {
         snprintf(path, sizeof path, "%s/%s", argv[1], sub[i]);
         mkdirs(path);
     }
     rgb_arrays(argv[1]);
     kws_arrays(argv[1]);
+    har_arrays(argv[1]);
     pngs(argv[1], "png", 32);
     pngs(argv[1], "png40", 40);
     return 0;

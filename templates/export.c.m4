@@ -31,8 +31,9 @@ static const float params[seqc_n_params] = {
 seqc_weights
 };
 
-/* The activations: each layer's output at the opposite end from its input. */
-static float arena[seqc_x_arena];
+/* The activations, each layer's output at the opposite end from its input,
+ * then predict_u8's input: one object, so that the RAM figure is exact. */
+static float arena[m4_eval(seqc_x_arena + seqc_n_in)];
 
 /* Used by dropout in training only; inference never draws. */
 static uint64_t rng_mix(uint64_t z)
@@ -61,7 +62,7 @@ int seqc_model«»_predict(const float input[seqc_n_in], float probs[seqc_n_clas
 
 int seqc_model«»_predict_u8(const unsigned char pixels[seqc_n_in], float probs[seqc_n_classes])
 {
-    static float x[seqc_n_in];
+    float *x = arena + seqc_x_arena;
     for (int i = 0; i < seqc_n_in; i++)
         x[i] = (float)pixels[i] / 255.0f;
     return seqc_model«»_predict(x, probs);

@@ -26,7 +26,10 @@ static void test_bit_identical(void **state)
     rt_dataset te;
     float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
     assert_int_equal(rt_weights_load(weights, params, err, sizeof err), 0);
-    assert_int_equal(rt_load_mnist_dir(data_dir, 1, MODEL_N_CLASSES, &te, err, sizeof err), 0);
+    if (rt_data_layout(data_dir, err, sizeof err) == RT_LAYOUT_NPY)   /* float32 or uint8 */
+        assert_int_equal(rt_load_npy_dir(data_dir, 1, MODEL_N_CLASSES, &te, err, sizeof err), 0);
+    else
+        assert_int_equal(rt_load_mnist_dir(data_dir, 1, MODEL_N_CLASSES, &te, err, sizeof err), 0);
     int *pred = malloc(sizeof(int) * (size_t)te.n);
     rt_metrics m;
     assert_int_equal(rt_evaluate(params, &te, 2, &m, pred), 0);
@@ -37,11 +40,13 @@ static void test_bit_identical(void **state)
     for (int at = 0; at < te.n; at += 32) {
         int n = te.n - at < 32 ? te.n - at : 32;
         for (long i = 0; i < (long)n * MODEL_N_INPUT; i++)
-            act[i] = (float)te.pix[(long)at * MODEL_N_INPUT + i] / 255.0f;
+            act[i] = te.xf ? te.xf[(long)at * MODEL_N_INPUT + i] : (float)te.pix[(long)at * MODEL_N_INPUT + i] / 255.0f;
         model_forward(params, act, n, 0, 0);
         model_probs(act, n, probs);
         for (int s = 0; s < n; s++) {
-            int k = EXPORT_PREDICT(te.pix + (long)(at + s) * MODEL_N_INPUT, mine);
+            /* float samples through NAME_predict, pixels through NAME_predict_u8 */
+            int k = te.xf ? EXPORT_PREDICT_F(te.xf + (long)(at + s) * MODEL_N_INPUT, mine)
+                          : EXPORT_PREDICT(te.pix + (long)(at + s) * MODEL_N_INPUT, mine);
             mispred += k != pred[at + s];
             differ += memcmp(mine, probs + s * MODEL_N_CLASSES, sizeof mine) != 0;
         }

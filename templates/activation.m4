@@ -16,19 +16,19 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
 »)
 
 m4_define(«seqc_activation_backward», «
-/* seqc_name backward: din seqc_shape_in accumulates. */
+/* seqc_name backward: din seqc_shape_in is written (it has no other writer). */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict out,
     const float *restrict dout, float *restrict din, int nb)
 {
     (void)in; (void)out;
     for (long i = 0; i < m4_eval(seqc_out_size * seqc_V)«»L * nb; i++)
-        din[i] += seqc_act_grad(«out[i]», «in[i]», «dout[i]»);
+        din[i] = seqc_act_grad(«out[i]», «in[i]», «dout[i]»);
 }
 »)
 
 m4_define(«seqc_activation_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), nb);»)
-m4_define(«seqc_activation_bcall», «seqc_if(seqc_need_din, «seqc_zero_din
+m4_define(«seqc_activation_bcall», «seqc_if(seqc_need_din, «
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact), nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

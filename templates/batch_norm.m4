@@ -42,6 +42,28 @@ m4_define(«_seqc_bn_each», «for (int b = 0; b < nb; b++) {
                 }
             }
     }»)
+m4_dnl _seqc_bn_all(BODY, PAD): BODY for the real samples' elements, PAD for
+m4_dnl the lanes past n (so a written buffer is whole).
+m4_define(«_seqc_bn_all», «for (int b = 0; b < nb; b++) {
+        const int lanes_ = n - b * seqc_V < seqc_V ? n - b * seqc_V : seqc_V;
+        for (int p = 0; p < _seqc_bn_pix; p++)
+            for (int c = 0; c < seqc_oc; c++) {
+                const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
+                if (lanes_ == seqc_V) {
+                    for (int s = 0; s < seqc_V; s++) {
+                        $1
+                    }
+                } else {
+                    for (int s = 0; s < seqc_V; s++) {
+                        if (s < lanes_) {
+                            $1
+                        } else {
+                            $2
+                        }
+                    }
+                }
+            }
+    }»)
 m4_dnl _seqc_bn_sum(ACC, ACC2, VALUE, VALUE2): ACC[c], ACC2[c] (doubles) = the
 m4_dnl sums of VALUE and VALUE2 over the chunk's real samples and pixels,
 m4_dnl expressions of in[i + s] (and dout[i + s]).  One double sum per
@@ -159,7 +181,7 @@ _seqc_bn_batch
     }
 }
 seqc_if(seqc_need_din, «
-/* seqc_name backward, step 2: din accumulates, from the batch's sums. */
+/* seqc_name backward, step 2: din is written (0 past n), from the batch's sums. */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict dout,
     float *restrict din, const float *restrict gamma, const double *restrict stats, int batch,
     int n, int nb)
@@ -172,8 +194,8 @@ _seqc_bn_batch
         k2[c] = (float)(stats[3 * seqc_oc + c] / count);
         a[c] = seqc_if(seqc_scale, «gamma[c] * »)invstd[c];
     }
-    _seqc_bn_each(«const float xhat = (in[i + s] - mean[c]) * invstd[c];
-                    din[i + s] += a[c] * (dout[i + s] - k1[c] - xhat * k2[c]);»)
+    _seqc_bn_all(«const float xhat = (in[i + s] - mean[c]) * invstd[c];
+                        din[i + s] = a[c] * (dout[i + s] - k1[c] - xhat * k2[c]);», «din[i + s] = 0.0f;»)
 }»)»)
 
 m4_define(«seqc_batch_norm_fcall», «
@@ -190,7 +212,7 @@ m4_define(«seqc_batch_norm_bcall», «
     seqc_name«»_backward_sums(seqc_in_ptr(act), seqc_out_ptr(dact), stats + seqc_stat_off, batch, n, nb,
         partial + seqc_stat_off, grads + seqc_w_off, grads + seqc_b_off);
         break;
-    case m4_eval(seqc_n_bn - seqc_bn):seqc_if(seqc_need_din, «seqc_zero_din
+    case m4_eval(seqc_n_bn - seqc_bn):seqc_if(seqc_need_din, «
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact), params + seqc_w_off,
         stats + seqc_stat_off, batch, n, nb);»)»)
 m4_define(«seqc_batch_norm_moving», «

@@ -30,18 +30,18 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
 »)
 
 m4_define(«seqc_dropout_backward», «
-/* seqc_name backward: din seqc_shape_in accumulates dout * mask. */
+/* seqc_name backward: din seqc_shape_in = dout * mask (written: no other writer). */
 static void seqc_name«»_backward(const float *restrict dout, const float *restrict mask,
     float *restrict din, int nb)
 {
     for (long i = 0; i < m4_eval(seqc_out_size * seqc_V)«»L * nb; i++)
-        din[i] += dout[i] * mask[i];
+        din[i] = dout[i] * mask[i];
 }
 »)
 
 m4_define(«seqc_dropout_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_mask_ptr(act), nb, train, key);»)
-m4_define(«seqc_dropout_bcall», «seqc_if(seqc_need_din, «seqc_zero_din
+m4_define(«seqc_dropout_bcall», «seqc_if(seqc_need_din, «
     seqc_name«»_backward(seqc_out_ptr(dact), seqc_mask_ptr(act), seqc_in_ptr(dact), nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

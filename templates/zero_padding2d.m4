@@ -20,19 +20,19 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
 »)
 
 m4_define(«seqc_zero_padding2d_backward», «
-/* seqc_name backward: din seqc_shape_in accumulates the interior of dout. */
+/* seqc_name backward: din seqc_shape_in = the interior of dout (written). */
 static void seqc_name«»_backward(const float *restrict dout, float *restrict din, int nb)
 {
     for (int b = 0; b < nb; b++)
         for (int iy = 0; iy < seqc_ih; iy++)
             for (int i = 0; i < _seqc_zp_row; i++)
-                din[(long)b * m4_eval(seqc_in_size * seqc_V) + iy * _seqc_zp_row + i] += dout[_seqc_zp_at + i];
+                din[(long)b * m4_eval(seqc_in_size * seqc_V) + iy * _seqc_zp_row + i] = dout[_seqc_zp_at + i];
 }
 »)
 
 m4_define(«seqc_zero_padding2d_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), nb);»)
-m4_define(«seqc_zero_padding2d_bcall», «seqc_if(seqc_need_din, «seqc_zero_din
+m4_define(«seqc_zero_padding2d_bcall», «seqc_if(seqc_need_din, «
     seqc_name«»_backward(seqc_out_ptr(dact), seqc_in_ptr(dact), nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

@@ -65,7 +65,7 @@ done
 [ -f bench/torch_models.py ] || die "run me from the repo root"
 "$PYTHON" -c 'import torch, yaml' 2>/dev/null || die "$PYTHON cannot import torch and yaml (apt-get install python3-torch python3-yaml)"
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-    [ -e "$DATA/$f.gz" ] || [ -e "$DATA/$f" ] || die "$DATA/$f[.gz] missing (apt-get install dataset-fashion-mnist)"
+    [ -e "$DATA/$f.gz" ] || [ -e "$DATA/$f" ] || die "${DATA}/${f}[.gz] missing (apt-get install dataset-fashion-mnist)"
 done
 NAME=$(basename "$SPEC" .yaml)
 make --no-print-directory model SPEC="$SPEC" >&2 || die "make model SPEC=$SPEC failed"
@@ -115,6 +115,7 @@ for s in $SEEDS; do
 done
 
 # ---- the table and the verdict (python: mean, sample std, Welch's t)
+# shellcheck disable=SC2086  # one argument per seed, on purpose
 "$PYTHON" - "$WORK" "$RESULTS" "$SPEC" "$EPOCHS" "$THREADS" "$TORCH_CONFIG" "$DATA" $SEEDS <<'EOF'
 import math, os, re, subprocess, sys, datetime
 work, results, spec, epochs, threads, config, data = sys.argv[1:8]
@@ -210,6 +211,7 @@ except OSError:
     commit, dirty = "unknown", ""
 import torch
 sys.path.insert(0, "bench")
+sys.dont_write_bytecode = True      # no bench/__pycache__
 import torch_models
 _, layers, adam, batch = torch_models.parse_spec(spec)
 total, trainable, _ = torch_models.param_counts(layers)

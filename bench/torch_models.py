@@ -72,6 +72,7 @@ fastest found on this machine, see bench/results.md):
   foreach    Adam(foreach=True): one multi-tensor update instead of a
              Python loop over the parameters
   nomkldnn   torch.backends.mkldnn.enabled = False (the THNN convolutions)
+  inplace    ReLU in place (F.relu(x, inplace=True)) where autograd allows it
 """
 import argparse
 import gzip
@@ -325,14 +326,15 @@ ACTS = {
 
 
 class Act(nn.Module):
-    def __init__(self, name):
+    def __init__(self, name, inplace=False):
         super().__init__()
         self.name = name
+        self.inplace = inplace
 
     def forward(self, x):
         n = self.name
         if n == "relu":
-            return F.relu(x)
+            return F.relu(x, inplace=self.inplace)
         if n == "relu6":
             return F.relu6(x)
         if n == "sigmoid":
@@ -419,8 +421,10 @@ def _conv_pad(pads2d):
     return (0, 0), Pad((pl, pr, pt, pb))
 
 
-def build(layers):
-    """-> (nn.Sequential, [(param, l1, l2)] regularized)."""
+def build(layers, inplace=False):
+    """-> (nn.Sequential, [(param, l1, l2)] regularized).  inplace: ReLU
+    overwrites its input (allowed after conv and BN: their backward needs
+    their input, not their output)."""
     mods, regs = [], []
 
     def reg(p, r):
@@ -517,7 +521,9 @@ def build(layers):
         elif k == "dropout":
             mods.append(nn.Dropout(l.rate))
         if l.act not in ("linear", "softmax"):
-            mods.append(Act(l.act))
+            mods.append(Act(l.act, inplace and k in ("activation", "batch_normalization", "conv2d",
+                                                      "depthwise_conv2d", "separable_conv2d",
+                                                      "conv1d", "dense")))
         if getattr(l, "bias", False):
             nn.init.zeros_(m.bias)
     return nn.Sequential(*mods), regs
@@ -698,7 +704,7 @@ def evaluate(model, x, y, fmt, bs=500):
 
 def train(args):
     cfg = set(args.config.split(","))
-    unknown = cfg - {"eager", "cl", "trace", "script", "nnc", "foreach", "nomkldnn"}
+    unknown = cfg - {"eager", "cl", "trace", "script", "nnc", "foreach", "nomkldnn", "inplace"}
     if unknown:
         sys.exit("unknown --config item(s): %s" % ", ".join(sorted(unknown)))
     torch.set_num_threads(args.threads)
@@ -717,7 +723,7 @@ def train(args):
     xte, yte = load_split(args.data, "test", in_shape)
     n = xtr.shape[0]
 
-    model, regs = build(layers)
+    model, regs = build(layers, inplace="inplace" in cfg)
     fmt = None
     if "cl" in cfg and xtr.dim() == 4:
         fmt = torch.channels_last

@@ -182,6 +182,7 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("cbw", "%d", l->cbw);
     L("cbd", "%d", l->cbd);
     L("obx", "%d", l->obx);
+    L("cbp", "%d", l->cbp);
 #undef L
 }
 

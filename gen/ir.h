@@ -84,6 +84,7 @@ typedef struct gen_layer {
      * gradient, input channels for the input gradient */
     int ob, cbw, cbd;
     int obx;                /* output-channel block when V = 1 (export): the vector */
+    int cbp;                /* separable: mid-channel block of the pointwise kernel gradient */
     long x_in, x_out;       /* export: offsets in the inference arena, -1 = the caller's input */
     long x_mid;             /* export: separable's depthwise output */
     int zx;                 /* fused activation whose gradient needs the pre-activation */

@@ -249,6 +249,11 @@ static int layout(gen_model *m, int i)
     l->obx = largest_divisor_upto(l->oc, 64);
     if (l->kind->id == GEN_DEPTHWISE || l->kind->id == GEN_SEPARABLE)   /* kernel-gradient sums */
         l->cbw = largest_divisor_upto(l->ic, 16 / l->dm > 0 ? 16 / l->dm : 1);
+    l->cbp = 1;
+    if (l->kind->id == GEN_SEPARABLE) {   /* the pointwise step's gradients, over ic * dm channels */
+        l->cbp = largest_divisor_upto(l->ic * l->dm, 18 / l->ob > 0 ? 18 / l->ob : 1);
+        l->cbd = largest_divisor_upto(l->ic * l->dm, 8);
+    }
     if (l->oc > m->max_oc)
         m->max_oc = l->oc;
     if (too_big(m, l, "the activations up to", m->n_act))

@@ -43,7 +43,7 @@ m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih»
 «out_off», «mask_off», «w_off», «w_size», «b_off», «b_size», «params», «bias», «need_din», «act»,
 «max», «rate», «keep_scale», «ob», «cbw», «cbd», «obx», «x_in», «x_out», «dh», «dw», «dm», «p_off»,
 «p_size», «bn», «stat_off», «momentum», «eps», «center», «scale», «alpha», «act_max», «has_max»,
-«act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx»»)
+«act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx», «cbp»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)

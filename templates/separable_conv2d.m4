@@ -75,30 +75,49 @@ seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++
                 dbias[o] += sum;
             }
 »)m4_dnl
-        /* pointwise kernel: dpw[c][o] += sum over pixels and lanes of mid * g */
-        for (int c = 0; c < _seqc_dwc; c++)
+        /* pointwise kernel: dpw[c][o] += sum over pixels and lanes of mid * g,
+         * seqc_cbp x seqc_ob independent sums per pass over the pixels */
+        for (int cb = 0; cb < _seqc_dwc; cb += seqc_cbp)
         for (int ob = 0; ob < seqc_oc; ob += seqc_ob) {
-            lanes acc[seqc_ob];
-            for (int j = 0; j < seqc_ob; j++)
-                acc[j] = L_SET1(0.0f);
-            for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++) {
-                const lanes xv = L_LOAD(xm + (p * _seqc_dwc + c) * seqc_V);
+            lanes acc[seqc_cbp][seqc_ob];
+            for (int i = 0; i < seqc_cbp; i++)
                 for (int j = 0; j < seqc_ob; j++)
-                    L_VMADD(acc[j], xv, L_LOAD(go + (p * seqc_oc + ob + j) * seqc_V));
+                    acc[i][j] = L_SET1(0.0f);
+            for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++) {
+                lanes xv[seqc_cbp], gv[seqc_ob];
+                for (int i = 0; i < seqc_cbp; i++) {
+                    xv[i] = L_LOAD(xm + (p * _seqc_dwc + cb + i) * seqc_V);
+                    L_PIN(xv[i]);
+                }
+                for (int j = 0; j < seqc_ob; j++) {
+                    gv[j] = L_LOAD(go + (p * seqc_oc + ob + j) * seqc_V);
+                    L_PIN(gv[j]);
+                }
+                for (int i = 0; i < seqc_cbp; i++)
+                    for (int j = 0; j < seqc_ob; j++)
+                        L_VMADD(acc[i][j], xv[i], gv[j]);
             }
-            for (int j = 0; j < seqc_ob; j++) {
-                float sum = 0.0f;
-                seqc_lanes(«sum += L_LANE(acc[j], s);»)
-                dpointwise[c * seqc_oc + ob + j] += sum;
-            }
+            for (int i = 0; i < seqc_cbp; i++)
+                for (int j = 0; j < seqc_ob; j++) {
+                    float sum = 0.0f;
+                    seqc_lanes(«sum += L_LANE(acc[i][j], s);»)
+                    dpointwise[(cb + i) * seqc_oc + ob + j] += sum;
+                }
         }
-        /* the gradient of mid: g[p][c] = sum over o of go[p][o] * pw[c][o] */
+        /* the gradient of mid: g[p][c] = sum over o of go[p][o] * pw[c][o],
+         * seqc_cbd channels at a time (independent sums) */
         for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
-        for (int c = 0; c < _seqc_dwc; c++) {
-            lanes acc = L_SET1(0.0f);
-            for (int o = 0; o < seqc_oc; o++)
-                L_MADD(acc, L_LOAD(go + (p * seqc_oc + o) * seqc_V), pointwise[c * seqc_oc + o]);
-            L_STORE(g + (p * _seqc_dwc + c) * seqc_V, acc);
+        for (int cb = 0; cb < _seqc_dwc; cb += seqc_cbd) {
+            lanes acc[seqc_cbd];
+            for (int i = 0; i < seqc_cbd; i++)
+                acc[i] = L_SET1(0.0f);
+            for (int o = 0; o < seqc_oc; o++) {
+                const lanes gv = L_LOAD(go + (p * seqc_oc + o) * seqc_V);
+                for (int i = 0; i < seqc_cbd; i++)
+                    L_MADD(acc[i], gv, pointwise[(cb + i) * seqc_oc + o]);
+            }
+            for (int i = 0; i < seqc_cbd; i++)
+                L_STORE(g + (p * _seqc_dwc + cb + i) * seqc_V, acc[i]);
         }
 _seqc_dw_backward(0)
     }

@@ -90,7 +90,7 @@ mutant sep_no_bias separable_conv2d.m4 separable \
     's|«bias\[ob + j\]»|«0.0f»|' \
     "forward leaves out the bias"
 mutant sep_dpointwise_lost separable_conv2d.m4 separable \
-    's|dpointwise\[c \* seqc_oc + ob + j\] += sum;|dpointwise[c * seqc_oc + ob + j] += 0.5f * sum;|' \
+    's|dpointwise\[(cb + i) \* seqc_oc + ob + j\] += sum;|dpointwise[(cb + i) * seqc_oc + ob + j] += 0.5f * sum;|' \
     "the pointwise kernel's gradient is halved"
 
 # conv2d dilation_rate (and conv1d, which shares conv2d.m4)

@@ -259,6 +259,28 @@ static int try_open(const char *path)
 
 /* Raw first, then .gz: datasets ship gzipped but are often kept gunzipped,
    and a raw file is cheaper to read. */
+int rt_load_dir_pair(const char *dir, int which, const char *const *const xnames[2], int nx,
+                     const char *const *const ynames[2], int ny, const char *test_name,
+                     rt_pair_loader load, int classes, rt_dataset *out, char *err, size_t errlen)
+{
+    char *xp = NULL, *yp = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof *out);
+    if (which != 0 && which != 1) {
+        rt_set_err(err, errlen, "%s: error: which must be 0 (train) or 1 (%s), got %d",
+                   dir, test_name, which);
+        return -1;
+    }
+    xp = rt_find_file(dir, xnames[which], nx, err, errlen);
+    yp = xp ? rt_find_file(dir, ynames[which], ny, err, errlen) : NULL;
+    if (xp && yp)
+        rc = load(xp, yp, classes, out, err, errlen);
+    free(xp);
+    free(yp);
+    return rc;
+}
+
 char *rt_find_file(const char *dir, const char *const *bases, int n, char *err, size_t errlen)
 {
     int first_err = 0;

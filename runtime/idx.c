@@ -252,20 +252,7 @@ int rt_load_mnist_dir(const char *dir, int which, int classes,
         {"train-images-idx3-ubyte", "train-images-idx4-ubyte"},
         {"t10k-images-idx3-ubyte", "t10k-images-idx4-ubyte"}};
     static const char *const labels[2][1] = {{"train-labels-idx1-ubyte"}, {"t10k-labels-idx1-ubyte"}};
-    char *ip = NULL, *lp = NULL;
-    int rc = -1;
-
-    memset(out, 0, sizeof *out);
-    if (which != 0 && which != 1) {
-        rt_set_err(err, errlen, "%s: error: which must be 0 (train) or 1 (t10k), got %d",
-                   dir, which);
-        return -1;
-    }
-    ip = rt_find_file(dir, images[which], 2, err, errlen);
-    lp = ip ? rt_find_file(dir, labels[which], 1, err, errlen) : NULL;
-    if (ip && lp)
-        rc = rt_load_idx_pair(ip, lp, classes, out, err, errlen);
-    free(ip);
-    free(lp);
-    return rc;
+    const char *const *const ir[2] = {images[0], images[1]}, *const *const lr[2] = {labels[0], labels[1]};
+    return rt_load_dir_pair(dir, which, ir, 2, lr, 1, "t10k", rt_load_idx_pair,
+                            classes, out, err, errlen);
 }

@@ -33,6 +33,15 @@ char *rt_join(const char *dir, const char *name);
    opened, malloc'd; else NULL with "DIR/BASES[0]: error: ..." in err. */
 char *rt_find_file(const char *dir, const char *const *bases, int n, char *err, size_t errlen);
 
+/* A directory's pair of files for split which (0 train, 1 test): the first
+   of xnames[which][0..nx) and of ynames[which][0..ny) found by rt_find_file,
+   loaded by load.  test_name names split 1 in the error for a bad which. */
+typedef int (*rt_pair_loader)(const char *x_path, const char *y_path, int classes,
+                              rt_dataset *out, char *err, size_t errlen);
+int rt_load_dir_pair(const char *dir, int which, const char *const *const xnames[2], int nx,
+                     const char *const *const ynames[2], int ny, const char *test_name,
+                     rt_pair_loader load, int classes, rt_dataset *out, char *err, size_t errlen);
+
 /* 1 when one of those files exists. */
 int rt_file_exists(const char *dir, const char *const *bases, int n);
 

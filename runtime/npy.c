@@ -482,20 +482,7 @@ int rt_load_npy_dir(const char *dir, int which, int classes,
 {
     static const char *const x[2][1] = {{"x_train.npy"}, {"x_test.npy"}};
     static const char *const y[2][1] = {{"y_train.npy"}, {"y_test.npy"}};
-    char *xp = NULL, *yp = NULL;
-    int rc = -1;
-
-    memset(out, 0, sizeof *out);
-    if (which != 0 && which != 1) {
-        rt_set_err(err, errlen, "%s: error: which must be 0 (train) or 1 (test), got %d",
-                   dir, which);
-        return -1;
-    }
-    xp = rt_find_file(dir, x[which], 1, err, errlen);
-    yp = xp ? rt_find_file(dir, y[which], 1, err, errlen) : NULL;
-    if (xp && yp)
-        rc = rt_load_npy_pair(xp, yp, classes, out, err, errlen);
-    free(xp);
-    free(yp);
-    return rc;
+    const char *const *const xr[2] = {x[0], x[1]}, *const *const yr[2] = {y[0], y[1]};
+    return rt_load_dir_pair(dir, which, xr, 1, yr, 1, "test", rt_load_npy_pair,
+                            classes, out, err, errlen);
 }

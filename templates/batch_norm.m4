@@ -26,22 +26,7 @@ m4_define(«_seqc_bn_pix», «m4_eval(seqc_ih * seqc_iw)»)
 m4_define(«_seqc_bn_blk», «m4_eval(seqc_in_size * seqc_V)»)
 m4_dnl _seqc_bn_each(BODY): BODY for every real sample's element: x at
 m4_dnl xb[i + s], channel c (lanes past n skipped).
-m4_define(«_seqc_bn_each», «for (int b = 0; b < nb; b++) {
-        const int lanes_ = n - b * seqc_V < seqc_V ? n - b * seqc_V : seqc_V;
-        for (int p = 0; p < _seqc_bn_pix; p++)
-            for (int c = 0; c < seqc_oc; c++) {
-                const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
-                if (lanes_ == seqc_V) {   /* a whole block: a loop the compiler vectorises */
-                    for (int s = 0; s < seqc_V; s++) {
-                        $1
-                    }
-                } else {
-                    for (int s = 0; s < lanes_; s++) {
-                        $1
-                    }
-                }
-            }
-    }»)
+m4_define(«_seqc_bn_each», «_seqc_bn_all(«$1», «»)»)
 m4_dnl _seqc_bn_all(BODY, PAD): BODY for the real samples' elements, PAD for
 m4_dnl the lanes past n (so a written buffer is whole).
 m4_define(«_seqc_bn_all», «for (int b = 0; b < nb; b++) {

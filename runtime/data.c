@@ -40,6 +40,8 @@ void rt_dataset_free(rt_dataset *d)
     free(d->pix);
     free(d->xf);
     free(d->y);
+    free(d->yf);
+    free(d->names);
     free(d->src);
     memset(d, 0, sizeof *d);
 }

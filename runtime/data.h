@@ -1,6 +1,7 @@
 /* data.h - dataset loaders for the seqc runtime: IDX (MNIST-style
- * directories, any rank), NumPy .npy directories, Kaggle CSV and image
- * folders laid out for Keras's image_dataset_from_directory.
+ * directories, any rank), NumPy .npy directories, CSV with a header row
+ * (Kaggle's digits and tabular data) and image folders laid out for Keras's
+ * image_dataset_from_directory.
  *
  * One loader file per format: idx.c, npy.c, csv.c, imgdir.c; data.c holds
  * what they share (whole-file reading, directory detection).
@@ -46,14 +47,32 @@ typedef struct rt_dataset {
                             else 1 x size */
     unsigned char *pix;  /* n*size bytes 0..255, scaled by 1/255 when used; or NULL */
     float *xf;           /* n*size floats, used as they are; or NULL */
-    int *y;              /* n labels, or NULL when unlabeled (Kaggle test.csv) */
+    int *y;              /* n integer labels, or NULL (unlabeled, e.g. Kaggle's
+                            test.csv, or float targets in yf) */
+    float *yf;           /* n*y_dim float targets (regression, one-hot/soft or 0/1 labels), or NULL */
+    int y_dim;           /* targets per sample when yf is set, else 0 */
+    char **names;        /* CSV only, else NULL: the column names, features first (in
+                            file order, `size` of them), then the targets (in the order
+                            of the `label` list); one malloc block with the strings */
+    int n_names;         /* entries in names: size + the target columns present */
     char *src;           /* the file (or folder) the samples came from, for messages */
 } rt_dataset;
+
+/* Labels: the `classes` argument of the IDX, .npy and CSV loaders (the
+ * image-folder loader's is the folder count, >= 1):
+ *   classes > 0: integer class labels, each in [0, classes): y.
+ *   classes == 0: the caller decides.  Integer-typed label data goes to y
+ *     without a range check; float-typed label data (and, for .npy,
+ *     integer [n, K] with K > 1) goes to yf [n][y_dim], every value finite.
+ *     For CSV, which has no types, every target column is float: yf.
+ *   classes < 0: an error.
+ * At most one of y and yf is set; neither for unlabeled data. */
 
 /* An IDX samples file plus an IDX1 labels file (magic 0x00000801, dim n).
  * Samples: magic 0x0000TT0N, N = 1..4 dims (n, then the per-sample dims),
  * type TT 0x08 (unsigned byte: pix) or 0x0D (big-endian float32, finite:
- * xf).  Counts must agree and every label must be in [0, classes). */
+ * xf).  Counts must agree.  Labels are unsigned bytes: y, each in
+ * [0, classes) when classes > 0 (any byte value when classes == 0). */
 int rt_load_idx_pair(const char *images_path, const char *labels_path, int classes,
                      rt_dataset *out, char *err, size_t errlen);
 
@@ -68,8 +87,14 @@ int rt_load_mnist_dir(const char *dir, int which, int classes,
 /* NumPy .npy files, format versions 1.0, 2.0 and 3.0, C order.
  * x: dtype uint8 ('|u1': pix) or float32 ('<f4', finite: xf), shape
  *    [n, ...] with at most RT_MAX_RANK per-sample dims.
- * y: integer labels (u1, i1, <i2, <u2, <i4, <u4, <i8, <u8), shape [n] or
- *    [n, 1], every one in [0, classes). */
+ * y: little-endian integers (u1, i1, <i2, <u2, <i4, <u4, <i8, <u8) or
+ *    floats (<f4, <f8), shape [n] or [n, K].
+ *    classes > 0: shape [n] or [n, 1], every value an integer in
+ *      [0, classes) (float values too, if exactly integral): y.
+ *    classes == 0: integers of shape [n] or [n, 1] -> y (values must fit in
+ *      an int); floats (finite) of any [n] / [n, K], and integers of shape
+ *      [n, K] with K > 1 (multi-label 0/1; |value| <= 2^24, so exact in
+ *      float) -> yf with y_dim K (1 for [n]). */
 int rt_load_npy_pair(const char *x_path, const char *y_path, int classes,
                      rt_dataset *out, char *err, size_t errlen);
 
@@ -78,13 +103,29 @@ int rt_load_npy_pair(const char *x_path, const char *y_path, int classes,
 int rt_load_npy_dir(const char *dir, int which, int classes,
                     rt_dataset *out, char *err, size_t errlen);
 
-/* Kaggle digit-recognizer style CSV: header "label,pixel0,...,pixelK-1"
-   then rows (labeled), or header "pixel0,...,pixelK-1" (unlabeled
-   test.csv; y = NULL); K comes from the header (784 for the digits) and
-   the samples are flat: rank 1, dims [K].  Values are integers 0..255
-   (labels 0..classes-1).  LF or CRLF line endings, optional final newline,
-   trailing blank lines and a leading UTF-8 BOM are accepted. */
-int rt_load_csv(const char *path, int classes, rt_dataset *out, char *err, size_t errlen);
+/* CSV with a header row.  label: the comma-separated names of the target
+ * columns (NULL or "" means "label"); every other column is a feature, in
+ * file order.
+ *   Header: required; names are trimmed of surrounding spaces and tabs and
+ *     may be quoted ("name", no commas or quotes inside); an empty or
+ *     duplicate name is an error, and so is a first line of numbers only
+ *     (a missing header).
+ *   Targets: none of the label columns in the header -> unlabeled (y = yf
+ *     = NULL: Kaggle's test.csv, predict input); only some of them -> error.
+ *     classes > 0: exactly one label column, integers in [0, classes)
+ *     ("3.0" counts as 3) -> y.  classes == 0: finite numbers -> yf
+ *     [n][number of label columns], in the order of the label list.
+ *   Features: exactly pixel0..pixelK-1 in order (Kaggle digits) -> integers
+ *     0..255 in pix; otherwise finite decimal numbers ([+-]d[.d][e[+-]d],
+ *     any locale; no nan, inf or hex) -> float32 in xf.  Either way the
+ *     samples are flat: rank 1, dims [K].
+ *   Values: surrounding spaces and tabs are ignored; an empty field and NA,
+ *     N/A, NaN, null, None, ? are reported as missing values.
+ *   LF or CRLF line endings, optional final newline, trailing blank lines
+ *   and a leading UTF-8 BOM are accepted; every row must have as many
+ *   fields as the header.  names / n_names are set (see rt_dataset). */
+int rt_load_csv(const char *path, const char *label, int classes, rt_dataset *out,
+                char *err, size_t errlen);
 
 /* An image folder as Keras's image_dataset_from_directory reads it: one
  * subfolder per class (class index = position in the byte-sorted folder

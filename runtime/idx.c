@@ -2,7 +2,8 @@
  * directories.  An IDX file is a magic 0x0000TTNN (TT the element type, NN
  * the number of dims), NN big-endian uint32 dims, then the elements in
  * row-major order.  Samples are u8 (0x08) or big-endian float32 (0x0D) with
- * 1..4 dims (n, then each sample's); labels are u8 with one dim (n). */
+ * 1..4 dims (n, then each sample's); labels are u8 with one dim (n), always
+ * integer class labels (y), range-checked unless classes is 0. */
 #include "loader.h"
 
 #include <math.h>
@@ -206,7 +207,7 @@ static int load_labels(const char *path, int classes, int **y, int *n, char *err
     }
     for (uint32_t i = 0; i < dim; i++) {
         lab[i] = b[8 + i];
-        if (lab[i] >= classes) {
+        if (classes > 0 && lab[i] >= classes) { /* 0: the caller checks */
             rt_set_err(err, errlen, "%s: error: label %d at index %lu is out of range [0, %d)",
                        path, lab[i], (unsigned long)i, classes);
             free(lab);
@@ -227,8 +228,8 @@ int rt_load_idx_pair(const char *images_path, const char *labels_path, int class
     int *y = NULL, ny = 0;
 
     memset(out, 0, sizeof *out);
-    if (classes < 1) {
-        rt_set_err(err, errlen, "%s: error: classes must be >= 1, got %d", labels_path, classes);
+    if (classes < 0) {
+        rt_set_err(err, errlen, "%s: error: classes must be >= 0, got %d", labels_path, classes);
         return -1;
     }
     if (load_samples(images_path, &d, err, errlen))

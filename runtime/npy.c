@@ -305,23 +305,26 @@ static int known_dtype(const char *d)
     return kind == 'f' && order != '|' && (size == 2 || size == 4 || size == 8);
 }
 
-/* descr for a role: samples (uint8 or float32) or labels (integers). */
+/* descr for a role: samples (uint8 or float32) or labels (integers,
+   float32 or float64). */
 static int check_descr(npy_file *f, int labels)
 {
     const char *d = f->descr;
 
     if (!known_dtype(d))
         return npy_err(f, "'descr'", "dtype '%s' is not supported; %s", d, labels
-                       ? "labels are integers (u1, i1, <i2, <u2, <i4, <u4, <i8, <u8)"
+                       ? "labels are integers (u1, i1, <i2, <u2, <i4, <u4, <i8, <u8) or "
+                         "floats (<f4, <f8)"
                        : "samples are uint8 ('|u1') or float32 ('<f4')");
     f->kind = d[1];
     f->esize = d[2] - '0';
     if (d[0] == '>' && f->esize > 1)
         return npy_err(f, "'descr'", "'%s' is big-endian, which is not supported; convert "
-                       "with %s", d, labels ? "y.astype('<i8')" : "x.astype('<f4')");
-    if (labels && f->kind == 'f')
-        return npy_err(f, "'descr'", "'%s' is a float dtype; labels are integers: convert "
-                       "with y.astype(np.int64)", d);
+                       "with %s", d, labels ? (f->kind == 'f' ? "y.astype('<f4')"
+                       : "y.astype('<i8')") : "x.astype('<f4')");
+    if (labels && f->kind == 'f' && f->esize == 2)
+        return npy_err(f, "'descr'", "'%s' (float16) is not supported for labels; convert "
+                       "with y.astype(np.float32)", d);
     if (!labels && !(f->kind == 'u' && f->esize == 1) && !(f->kind == 'f' && f->esize == 4))
         return npy_err(f, "'descr'", "'%s'%s is not supported; samples are uint8 ('|u1') or "
                        "float32 ('<f4'): convert with x.astype(np.float32)", d,
@@ -400,39 +403,145 @@ static int npy_samples(npy_file *f, rt_dataset *d)
     return 0;
 }
 
-/* y: labels of shape [n] or [n, 1] (Keras's CIFAR-10 has the latter). */
-static int npy_labels(npy_file *f, int classes, int **y)
+/* ------------------------------------------------------------------ */
+/* Labels                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Element i of an integer label file: 1 if negative, the magnitude in *mag. */
+static int int_at(const npy_file *f, size_t i, uint64_t *mag)
+{
+    int bits = 8 * f->esize;
+    uint64_t u = le(f->buf + f->off + i * (size_t)f->esize, f->esize);
+    uint64_t mask = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+    int neg = f->kind == 'i' && (u >> (bits - 1) & 1);
+
+    *mag = neg ? (~u + 1) & mask : u;
+    return neg;
+}
+
+/* Element i of a float label file (<f4 or <f8). */
+static double float_at(const npy_file *f, size_t i)
+{
+    uint64_t u = le(f->buf + f->off + i * (size_t)f->esize, f->esize);
+
+    if (f->esize == 4) {
+        uint32_t u4 = (uint32_t)u;
+        float v;
+
+        memcpy(&v, &u4, sizeof v);
+        return v;
+    } else {
+        double v;
+
+        memcpy(&v, &u, sizeof v);
+        return v;
+    }
+}
+
+/* "at index 7" for [n] and [n, 1], "at [3, 1]" for [n, K]. */
+static const char *where(const npy_file *f, size_t i, char *s, size_t sl)
+{
+    size_t k = f->ndims == 2 ? (size_t)f->shape[1] : 1;
+
+    if (k == 1)
+        snprintf(s, sl, "at index %zu", i);
+    else
+        snprintf(s, sl, "at [%zu, %zu]", i / k, i % k);
+    return s;
+}
+
+/* Integer labels [n] into y: in [0, classes), or (classes 0) in int range. */
+static int labels_int(const npy_file *f, int classes, int *y)
+{
+    char at[64];
+
+    for (size_t i = 0; i < f->count; i++) {
+        uint64_t m;
+        int neg = int_at(f, i, &m);
+
+        if (classes > 0 && (neg || m >= (uint64_t)classes))
+            return npy_err(f, "labels", "label %s%llu %s is out of range [0, %d)", neg ? "-" : "",
+                           (unsigned long long)m, where(f, i, at, sizeof at), classes);
+        if (m > (uint64_t)INT_MAX + (uint64_t)neg)
+            return npy_err(f, "labels", "label %s%llu %s does not fit in an int", neg ? "-" : "",
+                           (unsigned long long)m, where(f, i, at, sizeof at));
+        y[i] = neg ? (int)(-(int64_t)m) : (int)m;
+    }
+    return 0;
+}
+
+/* Float labels [n] into y (classes > 0): each must be a whole number in
+   range, as np.float32 class indices from a pandas column are. */
+static int labels_float_class(const npy_file *f, int classes, int *y)
+{
+    char at[64];
+
+    for (size_t i = 0; i < f->count; i++) {
+        double v = float_at(f, i);
+
+        if (!isfinite(v) || v != floor(v))
+            return npy_err(f, "labels", "label %.9g %s is not an integer (classes %d wants "
+                           "class indices 0..%d)", v, where(f, i, at, sizeof at), classes,
+                           classes - 1);
+        if (v < 0 || v >= classes)
+            return npy_err(f, "labels", "label %.9g %s is out of range [0, %d)", v,
+                           where(f, i, at, sizeof at), classes);
+        y[i] = (int)v;
+    }
+    return 0;
+}
+
+/* Targets [n] or [n, K] into yf (classes 0): floats, finite in float32,
+   or integers small enough (|v| <= 2^24) for float32 to hold exactly. */
+static int targets_float(const npy_file *f, float *yf)
+{
+    char at[64];
+
+    for (size_t i = 0; i < f->count; i++) {
+        uint64_t m = 0;
+        int neg = f->kind == 'f' ? 0 : int_at(f, i, &m);
+        double v = f->kind == 'f' ? float_at(f, i) : neg ? -(double)m : (double)m;
+
+        if (f->kind != 'f' && m > (UINT64_C(1) << 24))
+            return npy_err(f, "labels", "value %s%llu %s is too large for float32 to hold "
+                           "exactly (|v| > 2^24)", neg ? "-" : "", (unsigned long long)m,
+                           where(f, i, at, sizeof at));
+        yf[i] = (float)v;
+        if (!isfinite(yf[i]))
+            return npy_err(f, "labels", "value %g %s is not finite%s", v, where(f, i, at,
+                           sizeof at), isfinite(v) ? " in float32" : "");
+    }
+    return 0;
+}
+
+/* y: class labels [n] or [n, 1] (Keras's CIFAR-10 has the latter) into
+   d->y, or (classes 0) targets into d->y or d->yf; see data.h. */
+static int npy_labels(npy_file *f, int classes, rt_dataset *d)
 {
     char s[160];
-    int *lab;
+    size_t k;
+    int to_float;
 
     if (check_common(f, 1))
         return -1;
-    if (f->ndims != 1 && !(f->ndims == 2 && f->shape[1] == 1))
-        return npy_err(f, "'shape'", "%s: labels are [n] or [n, 1]", shape_str(f, s, sizeof s));
+    if (f->ndims != 1 && f->ndims != 2)
+        return npy_err(f, "'shape'", "%s: labels are [n] or [n, K]", shape_str(f, s, sizeof s));
+    k = f->ndims == 2 ? (size_t)f->shape[1] : 1;
+    if (classes > 0 && k != 1)
+        return npy_err(f, "'shape'", "%s: class labels are [n] or [n, 1] (one-hot rows "
+                       "convert with y.argmax(axis=1))", shape_str(f, s, sizeof s));
     if (check_size(f))
         return -1;
-    lab = malloc(f->count * sizeof *lab + 1);
-    if (!lab)
-        return npy_err(f, "labels", "out of memory for %zu labels", f->count);
-    for (size_t i = 0; i < f->count; i++) {
-        uint64_t u = le(f->buf + f->off + i * (size_t)f->esize, f->esize);
-        int neg = f->kind == 'i' && (u >> (8 * f->esize - 1) & 1);
-
-        if (neg || u >= (uint64_t)classes) {
-            if (neg)
-                snprintf(s, sizeof s, "-%llu", (unsigned long long)((~u + 1) &
-                         (f->esize == 8 ? UINT64_MAX : (UINT64_C(1) << 8 * f->esize) - 1)));
-            else
-                snprintf(s, sizeof s, "%llu", (unsigned long long)u);
-            free(lab);
-            return npy_err(f, "labels", "label %s at index %zu is out of range [0, %d)", s, i,
-                           classes);
-        }
-        lab[i] = (int)u;
+    to_float = classes == 0 && (f->kind == 'f' || k > 1);
+    if (to_float) {
+        if (!(d->yf = malloc(f->count * sizeof *d->yf + 1)))
+            return npy_err(f, "labels", "out of memory for %zu labels", f->count);
+        d->y_dim = (int)k; /* check_size: count <= the file's size <= INT_MAX */
+        return targets_float(f, d->yf);
     }
-    *y = lab;
-    return 0;
+    if (!(d->y = malloc(f->count * sizeof *d->y + 1)))
+        return npy_err(f, "labels", "out of memory for %zu labels", f->count);
+    return f->kind == 'f' ? labels_float_class(f, classes, d->y) : labels_int(f, classes, d->y);
 }
 
 static int npy_read(npy_file *f, const char *path, char *err, size_t errlen)
@@ -450,29 +559,28 @@ int rt_load_npy_pair(const char *x_path, const char *y_path, int classes,
 {
     rt_dataset d = {0};
     npy_file fx, fy;
-    int *y = NULL, rc = -1;
+    int rc = -1;
 
     memset(out, 0, sizeof *out);
     memset(&fy, 0, sizeof fy);
-    if (classes < 1) {
-        rt_set_err(err, errlen, "%s: error: classes must be >= 1, got %d", y_path, classes);
+    if (classes < 0) {
+        rt_set_err(err, errlen, "%s: error: classes must be >= 0, got %d", y_path, classes);
         return -1;
     }
     if (npy_read(&fx, x_path, err, errlen) == 0 && npy_samples(&fx, &d) == 0 &&
-        npy_read(&fy, y_path, err, errlen) == 0 && npy_labels(&fy, classes, &y) == 0) {
-        if (fy.count != (size_t)d.n)
-            npy_err(&fy, "'shape'", "%zu labels but %s has %d samples", fy.count, x_path, d.n);
+        npy_read(&fy, y_path, err, errlen) == 0 && npy_labels(&fy, classes, &d) == 0) {
+        if (fy.shape[0] != (uint64_t)d.n)
+            npy_err(&fy, "'shape'", "%llu labels but %s has %d samples",
+                    (unsigned long long)fy.shape[0], x_path, d.n);
         else if (rt_dataset_src(&d, x_path, err, errlen) == 0)
             rc = 0;
     }
     free(fx.buf);
     free(fy.buf);
     if (rc) {
-        free(y);
         rt_dataset_free(&d);
         return -1;
     }
-    d.y = y;
     *out = d;
     return 0;
 }

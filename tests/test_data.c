@@ -1,6 +1,8 @@
 /* test_data.c - cmocka tests for the dataset loaders: IDX of any rank and
- * MNIST-style directories (idx.c), NumPy .npy files and directories (npy.c),
- * Kaggle-style CSV (csv.c), image folders (imgdir.c with image.c's PNG
+ * MNIST-style directories (idx.c), NumPy .npy files and directories (npy.c)
+ * with class, float and [n, K] labels, CSV (csv.c: Kaggle digits, tabular
+ * data with any targets, and the real data sets of tests/data/uci, read
+ * from the repository root), image folders (imgdir.c with image.c's PNG
  * decoding and Keras conversion) and the --data layout detection (data.c).
  *
  * Build: gcc -std=c11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -Iruntime \
@@ -175,8 +177,12 @@ static void expect_fail(int rc, const rt_dataset *d, const char *err, const char
     assert_null(d->pix);
     assert_null(d->xf);
     assert_null(d->y);
+    assert_null(d->yf);
+    assert_null(d->names);
     assert_null(d->src);
     assert_int_equal(d->n, 0);
+    assert_int_equal(d->y_dim, 0);
+    assert_int_equal(d->n_names, 0);
     assert_non_null(strstr(err, frag));
     assert_null(strchr(err, '\n'));
 }
@@ -350,7 +356,7 @@ static void test_idx_label_out_of_range(void **state)
               "range-labels: error: label 7 at index 2 is out of range [0, 3)");
     ll = idx_labels(lab, 0x801, 3, LABELS3, 3); /* label 2 with classes = 2 */
     pair_fail("range2", img, il, lab, ll, 2, "label 2 at index 0 is out of range [0, 2)");
-    pair_fail("classes0", img, il, lab, ll, 0, "classes must be >= 1, got 0");
+    pair_fail("classesneg", img, il, lab, ll, -1, "classes must be >= 0, got -1");
 }
 
 static void test_idx_trailing_garbage(void **state)
@@ -499,7 +505,7 @@ static void csv_fail(const char *name, sbuf *b, const char *frag)
     rt_dataset d;
     const char *p = write_sb(name, b);
 
-    expect_fail(rt_load_csv(p, 10, &d, err, sizeof err), &d, err, frag);
+    expect_fail(rt_load_csv(p, NULL, 10, &d, err, sizeof err), &d, err, frag);
 }
 
 static void check_csv_rows(const rt_dataset *d, int n, const int *labels)
@@ -534,7 +540,7 @@ static void test_csv_good_labeled(void **state)
         snprintf(lab, sizeof lab, "%d", labels[r]);
         sb_row(&b, lab, 784, r + 1, -1, NULL, "\n");
     }
-    assert_int_equal(rt_load_csv(write_sb("good.csv", &b), 10, &d, err, sizeof err), 0);
+    assert_int_equal(rt_load_csv(write_sb("good.csv", &b), NULL, 10, &d, err, sizeof err), 0);
     check_csv_rows(&d, 3, labels);
     rt_dataset_free(&d);
 }
@@ -549,7 +555,7 @@ static void test_csv_good_unlabeled(void **state)
     sb_header(&b, 0, "\n");
     sb_row(&b, NULL, 784, 1, -1, NULL, "\n");
     sb_row(&b, NULL, 784, 2, -1, NULL, "\n");
-    assert_int_equal(rt_load_csv(write_sb("test.csv", &b), 10, &d, err, sizeof err), 0);
+    assert_int_equal(rt_load_csv(write_sb("test.csv", &b), NULL, 10, &d, err, sizeof err), 0);
     check_csv_rows(&d, 2, NULL);
     rt_dataset_free(&d);
 }
@@ -566,7 +572,7 @@ static void test_csv_crlf_and_endings(void **state)
     sb_header(&b, 1, "\r\n");
     sb_row(&b, "3", 784, 1, -1, NULL, "\r\n");
     sb_row(&b, "4", 784, 2, -1, NULL, "");
-    assert_int_equal(rt_load_csv(write_sb("crlf.csv", &b), 10, &d, err, sizeof err), 0);
+    assert_int_equal(rt_load_csv(write_sb("crlf.csv", &b), "", 10, &d, err, sizeof err), 0);
     check_csv_rows(&d, 2, labels);
     rt_dataset_free(&d);
     /* blank lines (LF and CRLF) at the end, BOM at the start, gzip */
@@ -574,7 +580,7 @@ static void test_csv_crlf_and_endings(void **state)
     sb_header(&b, 1, "\n");
     sb_row(&b, "3", 784, 1, -1, NULL, "\n");
     sb_row(&b, "4", 784, 2, -1, NULL, "\n\n\r\n\n");
-    assert_int_equal(rt_load_csv(write_gz("tail.csv.gz", b.s, b.n), 10, &d, err, sizeof err), 0);
+    assert_int_equal(rt_load_csv(write_gz("tail.csv.gz", b.s, b.n), "label", 10, &d, err, sizeof err), 0);
     free(b.s);
     memset(&b, 0, sizeof b);
     check_csv_rows(&d, 2, labels);
@@ -596,40 +602,46 @@ static void test_csv_bad_field(void **state)
     sb_header(&b, 1, "\n");
     sb_row(&b, "1", 784, -1, -1, NULL, "\n");
     sb_row(&b, "2", 784, -1, 10, "x", "\n");
-    csv_fail("nonnum.csv", &b, "nonnum.csv:3:23: error: pixel10 'x' is not an integer 0..255");
+    csv_fail("nonnum.csv", &b, "nonnum.csv:3:23: error: column 'pixel10': 'x' is not an integer 0..255");
 
     sb_header(&b, 1, "\n");
     sb_row(&b, "1", 784, -1, 0, "256", "\n");
-    csv_fail("big.csv", &b, "big.csv:2:3: error: pixel0 256 out of range 0..255");
+    csv_fail("big.csv", &b, "big.csv:2:3: error: column 'pixel0': 256 is out of range 0..255");
 
     sb_header(&b, 1, "\n");
     sb_row(&b, "1", 784, -1, 783, "99999999999999999999", "\n");
-    csv_fail("huge.csv", &b, "huge.csv:2:1569: error: pixel783 99999999999999999999 out of range");
+    csv_fail("huge.csv", &b, "huge.csv:2:1569: error: column 'pixel783': 99999999999999999999 is out of range");
 
     sb_header(&b, 1, "\n");
     sb_row(&b, "1", 784, -1, 5, "-1", "\n");
-    csv_fail("neg.csv", &b, "neg.csv:2:13: error: pixel5 '-1' is not an integer 0..255");
+    csv_fail("neg.csv", &b, "neg.csv:2:13: error: column 'pixel5': '-1' is not an integer 0..255");
 
     sb_header(&b, 1, "\n");
     sb_row(&b, "1", 784, -1, 5, "1.5", "\n");
-    csv_fail("frac.csv", &b, "frac.csv:2:13: error: pixel5 '1.5' is not an integer");
+    csv_fail("frac.csv", &b, "frac.csv:2:13: error: column 'pixel5': '1.5' is not an integer 0..255");
 
     sb_header(&b, 1, "\n");
     sb_row(&b, "1", 784, -1, 2, "", "\n");
-    csv_fail("emptyfield.csv", &b, "emptyfield.csv:2:7: error: empty pixel2 field");
+    csv_fail("emptyfield.csv", &b, "emptyfield.csv:2:7: error: column 'pixel2': missing value (empty field)");
 
     sb_header(&b, 1, "\n");
     sb_row(&b, "10", 784, -1, -1, NULL, "\n");
-    csv_fail("label.csv", &b, "label.csv:2:1: error: label 10 out of range 0..9");
+    csv_fail("label.csv", &b, "label.csv:2:1: error: column 'label': 10 is out of range 0..9");
 
     sb_header(&b, 1, "\n");
     sb_row(&b, "a", 784, -1, -1, NULL, "\n");
-    csv_fail("labelx.csv", &b, "labelx.csv:2:1: error: label 'a' is not an integer 0..9");
+    csv_fail("labelx.csv", &b, "labelx.csv:2:1: error: column 'label': 'a' is not a number");
 
-    /* unlabeled: pixel i is field i, column 2i+1 */
+    /* unlabeled: pixel i is field i, column 2i+1; spaces around a value
+       are ignored (test_csv_spaces), inside it not; the column is the
+       value's first character */
     sb_header(&b, 0, "\n");
-    sb_row(&b, NULL, 784, -1, 4, " 1", "\n");
-    csv_fail("space.csv", &b, "space.csv:2:9: error: pixel4 ' 1' is not an integer");
+    sb_row(&b, NULL, 784, -1, 4, " 1 2", "\n");
+    csv_fail("space.csv", &b, "space.csv:2:10: error: column 'pixel4': '1 2' is not an integer 0..255");
+
+    sb_header(&b, 0, "\n");
+    sb_row(&b, NULL, 784, -1, 783, "NA", "\n");
+    csv_fail("na.csv", &b, "na.csv:2:1567: error: column 'pixel783': missing value 'NA'");
 }
 
 static void test_csv_wrong_column_count(void **state)
@@ -664,27 +676,24 @@ static void test_csv_bad_header(void **state)
     sbuf b = {0};
 
     (void)state;
-    sb_add(&b, "foo,bar\n1,2\n");
-    csv_fail("foo.csv", &b, "foo.csv:1:1: error: expected header 'label,pixel0,pixel1,...' "
-             "or 'pixel0,pixel1,...', got 'foo'");
-
-    /* data without a header */
+    /* data without a header: the first line is numbers only */
     sb_row(&b, "1", 784, -1, -1, NULL, "\n");
-    csv_fail("nohdr.csv", &b, "nohdr.csv:1:1: error: expected header");
+    sb_row(&b, "2", 784, -1, -1, NULL, "\n");
+    csv_fail("nohdr.csv", &b, "nohdr.csv:1:1: error: the first line is data ('1' is a number), "
+             "not a header; the first line must name the columns");
 
     /* "pixel0,...,pixel4," is 5 * 7 = 35 chars, so field 5 is at column 36 */
-    sb_add(&b, "pixel0,pixel1,pixel2,pixel3,pixel4,pixel55\n");
-    csv_fail("hdr5.csv", &b, "hdr5.csv:1:36: error: expected header field 'pixel5', got 'pixel55'");
-
-    sb_add(&b, "label,foo,pixel1\n");
-    csv_fail("hdr0.csv", &b, "hdr0.csv:1:7: error: expected header field 'pixel0', got 'foo'");
+    sb_add(&b, "pixel0,pixel1,pixel2,pixel3,pixel4,pixel0\n");
+    csv_fail("hdr5.csv", &b, "hdr5.csv:1:36: error: duplicate column name 'pixel0' (columns 1 "
+             "and 6)");
 
     /* the header sets the column count; data rows must follow it */
     sb_add(&b, "label,pixel0\n3,4,5\n");
     csv_fail("hdrshort.csv", &b, "hdrshort.csv:2:5: error: expected 2 fields, got 3");
 
     sb_add(&b, "label\n3\n");
-    csv_fail("hdrlabel.csv", &b, "hdrlabel.csv:1:6: error: header 'label' names no pixel columns");
+    csv_fail("hdrlabel.csv", &b, "hdrlabel.csv:1:1: error: the header names only label columns, "
+             "no feature columns");
 }
 
 static void test_csv_empty(void **state)
@@ -719,9 +728,9 @@ static void test_csv_missing_and_classes(void **state)
     const char *p = track("nope.csv");
 
     (void)state;
-    expect_fail(rt_load_csv(p, 10, &d, err, sizeof err), &d, err,
+    expect_fail(rt_load_csv(p, NULL, 10, &d, err, sizeof err), &d, err,
                 "nope.csv: error: No such file or directory");
-    expect_fail(rt_load_csv(p, -1, &d, err, sizeof err), &d, err, "classes must be >= 1, got -1");
+    expect_fail(rt_load_csv(p, NULL, -1, &d, err, sizeof err), &d, err, "classes must be >= 0, got -1");
 }
 
 /* ------------------------------------------------------------------ */
@@ -862,7 +871,7 @@ static void test_csv_any_width(void **state)
 
     (void)state;
     sb_add(&b, "label,pixel0,pixel1,pixel2,pixel3,pixel4,pixel5\n1,0,1,2,3,4,255\n0,9,8,7,6,5,4\n");
-    assert_int_equal(rt_load_csv(write_sb("w6.csv", &b), 2, &d, err, sizeof err), 0);
+    assert_int_equal(rt_load_csv(write_sb("w6.csv", &b), NULL, 2, &d, err, sizeof err), 0);
     assert_int_equal(d.n, 2);
     assert_int_equal(d.rank, 1);
     assert_int_equal(d.dims[0], 6);
@@ -1202,6 +1211,7 @@ static void test_npy_bad_labels(void **state)
     const int64_t min[3] = {0, INT64_MIN, 1};
     const uint64_t max[3] = {0, 1, UINT64_MAX};
     const float f[3] = {0, 1, 2};
+    const double f8[3] = {0, 1, 2};
 
     (void)state;
     npy_init();
@@ -1213,12 +1223,18 @@ static void test_npy_bad_labels(void **state)
            "label -9223372036854775808 at index 1");
     y_fail("ymax", NPY_DICT("<u8", "(3,)"), max, sizeof max, 3, "ymax-y.npy: error: labels: "
            "label 18446744073709551615 at index 2");
-    y_fail("yf4", NPY_DICT("<f4", "(3,)"), f, sizeof f, 3, "yf4-y.npy: error: 'descr': '<f4' is "
-           "a float dtype; labels are integers: convert with y.astype(np.int64)");
+    y_fail("yf2", NPY_DICT("<f2", "(3,)"), f, 6, 3, "yf2-y.npy: error: 'descr': '<f2' (float16) "
+           "is not supported for labels; convert with y.astype(np.float32)");
+    y_fail("ybef", NPY_DICT(">f8", "(3,)"), f8, sizeof f8, 0, "ybef-y.npy: error: 'descr': '>f8' is "
+           "big-endian, which is not supported; convert with y.astype('<f4')");
     y_fail("ybe", NPY_DICT(">i4", "(3,)"), f, sizeof f, 3, "ybe-y.npy: error: 'descr': '>i4' is "
            "big-endian, which is not supported; convert with y.astype('<i8')");
     y_fail("y2d", NPY_DICT("|u1", "(3, 2)"), X12, 6, 3, "y2d-y.npy: error: 'shape': (3, 2): "
-           "labels are [n] or [n, 1]");
+           "class labels are [n] or [n, 1] (one-hot rows convert with y.argmax(axis=1))");
+    y_fail("y3d", NPY_DICT("|u1", "(3, 1, 1)"), X12, 3, 0, "y3d-y.npy: error: 'shape': "
+           "(3, 1, 1): labels are [n] or [n, K]");
+    y_fail("y0d", NPY_DICT("|u1", "()"), X12, 1, 0, "y0d-y.npy: error: 'shape': (): labels are "
+           "[n] or [n, K]");
     y_fail("yfo", "{'descr': '|u1', 'fortran_order': True, 'shape': (3,)}", Y3, 3, 3,
            "yfo-y.npy: error: 'fortran_order': True (column-major) is not supported; save "
            "np.ascontiguousarray(y)");
@@ -1227,8 +1243,8 @@ static void test_npy_bad_labels(void **state)
     y_fail("ycount2", NPY_DICT("|u1", "(2,)"), Y3, 2, 3, "ycount2-x.npy has 3 samples");
     y_fail("ytrunc", NPY_DICT("<i4", "(3,)"), Y3, 3, 3, "ytrunc-y.npy: error: data: 'shape' "
            "(3,) of '<i4' needs 12 bytes, the file has 3 (truncated)");
-    y_fail("classes", NPY_DICT("|u1", "(3,)"), Y3, 3, 0, "classes-y.npy: error: classes must "
-           "be >= 1, got 0");
+    y_fail("classes", NPY_DICT("|u1", "(3,)"), Y3, 3, -1, "classes-y.npy: error: classes must "
+           "be >= 0, got -1");
 }
 
 static void test_npy_dir(void **state)
@@ -1660,6 +1676,468 @@ static void test_imgdir_held_out(void **state)
         assert_int_equal(rt_imgdir_held_out(i, 0), 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Tabular CSV                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Writes text as NAME and loads it; the test fails with the loader's message. */
+static void csv_ok(const char *name, const char *text, const char *label, int classes,
+                   rt_dataset *d)
+{
+    char err[512] = "";
+    const char *p = write_raw(name, text, strlen(text));
+    int rc = rt_load_csv(p, label, classes, d, err, sizeof err);
+
+    if (rc)
+        print_message("%s: %s\n", name, err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(d->src, p);
+}
+
+static void csv_text_fail(const char *name, const char *text, const char *label, int classes,
+                          const char *frag)
+{
+    char err[512] = "";
+    rt_dataset d;
+    const char *p = write_raw(name, text, strlen(text));
+
+    expect_fail(rt_load_csv(p, label, classes, &d, err, sizeof err), &d, err, frag);
+}
+
+static void check_names(const rt_dataset *d, const char *const *want, int n)
+{
+    assert_int_equal(d->n_names, n);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(d->names[i], want[i]);
+}
+
+/* The value a float column must hold: strtod's double, rounded to float
+   (what numpy's float32 of Python's float gives). */
+#define F(x) ((float)(double)(x))
+
+static void test_csv_tabular_classes(void **state)
+{
+    static const char *const names[] = {"a", "b", "c d", "label"};
+    /* floats, signs, exponents, spaces, a quoted name, the label not last,
+       "1.0" as class 1 */
+    const char *text = "a, b ,label,\"c d\"\n1.5,-2,2,3e2\n-0.25,+4.,0,.5E-1\n"
+                       "1e-3, 7 ,1.0,-1.25e+1\n";
+    const float x[9] = {F(1.5), F(-2), F(3e2), F(-0.25), F(4.), F(.5E-1), F(1e-3), F(7),
+                        F(-1.25e+1)};
+    const int y[3] = {2, 0, 1};
+    rt_dataset d;
+
+    (void)state;
+    csv_ok("tab.csv", text, NULL, 3, &d);
+    assert_int_equal(d.n, 3);
+    assert_int_equal(d.rank, 1);
+    assert_int_equal(d.dims[0], 3);
+    assert_int_equal(d.size, 3);
+    assert_int_equal(d.h, 1);
+    assert_int_equal(d.w, 3);
+    assert_null(d.pix);
+    assert_null(d.yf);
+    assert_int_equal(d.y_dim, 0);
+    assert_memory_equal(d.xf, x, sizeof x);
+    assert_memory_equal(d.y, y, sizeof y);
+    check_names(&d, names, 4);
+    rt_dataset_free(&d);
+    assert_null(d.names);
+}
+
+static void test_csv_tabular_targets(void **state)
+{
+    static const char *const names[] = {"x1", "x2", "y", "z"};
+    const float x[4] = {1, 2, 3, 4}, yf[4] = {-1, 0.5f, 2.5f, 10};
+    rt_dataset d;
+
+    (void)state;
+    /* two targets, in the label list's order (y, z), not the file's */
+    csv_ok("yz.csv", "z,x1,y,x2\n0.5,1,-1,2\n1e1,3,2.5,4\n", "y, z", 0, &d);
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.size, 2);
+    assert_int_equal(d.y_dim, 2);
+    assert_null(d.y);
+    assert_memory_equal(d.xf, x, sizeof x);
+    assert_memory_equal(d.yf, yf, sizeof yf);
+    check_names(&d, names, 4);
+    rt_dataset_free(&d);
+    /* regression: one float target */
+    csv_ok("reg.csv", "age,target\n59,151\n48,75.5\n", "target", 0, &d);
+    assert_int_equal(d.y_dim, 1);
+    assert_true(d.yf[0] == 151.0f && d.yf[1] == 75.5f && d.xf[1] == 48.0f);
+    rt_dataset_free(&d);
+    /* classes 0 on a Kaggle file: pixels stay bytes, the label is a float */
+    csv_ok("kag0.csv", "label,pixel0,pixel1\n3,0,255\n", NULL, 0, &d);
+    assert_non_null(d.pix);
+    assert_null(d.xf);
+    assert_int_equal(d.pix[1], 255);
+    assert_int_equal(d.y_dim, 1);
+    assert_true(d.yf[0] == 3.0f);
+    rt_dataset_free(&d);
+    /* a label column in the middle of a Kaggle file: still pixels */
+    csv_ok("kagmid.csv", "pixel0,label,pixel1\n7,4,8\n", NULL, 10, &d);
+    assert_non_null(d.pix);
+    assert_int_equal(d.pix[0], 7);
+    assert_int_equal(d.pix[1], 8);
+    assert_int_equal(d.y[0], 4);
+    rt_dataset_free(&d);
+}
+
+static void test_csv_tabular_unlabeled(void **state)
+{
+    static const char *const names[] = {"foo", "bar"}, *const pq[] = {"p", "q r"};
+    rt_dataset d;
+
+    (void)state;
+    /* no label column: unlabeled, whatever classes says */
+    csv_ok("foo.csv", "foo,bar\n1,2\n", NULL, 10, &d);
+    assert_int_equal(d.n, 1);
+    assert_null(d.y);
+    assert_null(d.yf);
+    assert_true(d.xf[0] == 1.0f && d.xf[1] == 2.0f);
+    check_names(&d, names, 2);
+    rt_dataset_free(&d);
+    csv_ok("foo0.csv", "foo,bar\n1,2\n", "y,z", 0, &d);
+    assert_null(d.yf);
+    assert_int_equal(d.y_dim, 0);
+    rt_dataset_free(&d);
+    /* BOM, quoted names, CRLF, no final newline then trailing blank lines */
+    csv_ok("pq.csv", "\xEF\xBB\xBF\"p\", \"q r\"\r\n1,2\r\n3,4\r\n\r\n\n", "", 2, &d);
+    assert_int_equal(d.n, 2);
+    assert_true(d.xf[3] == 4.0f);
+    check_names(&d, pq, 2);
+    rt_dataset_free(&d);
+    /* Kaggle's test.csv, but only 2 pixels wide */
+    csv_ok("kagtest.csv", "pixel0,pixel1\n1,2\n", NULL, 10, &d);
+    assert_non_null(d.pix);
+    assert_null(d.y);
+    rt_dataset_free(&d);
+}
+
+static void test_csv_numbers(void **state)
+{
+    const char *text = "x\n0.1\n3.4028234663852886e38\n1e-40\n-0\n123456789\n1e-60\n"
+                       "0.30000000000000004\n  -7.5e-3\t\n";
+    rt_dataset d;
+
+    (void)state;
+    csv_ok("num.csv", text, NULL, 1, &d);
+    assert_int_equal(d.n, 8);
+    assert_true(d.xf[0] == F(0.1));
+    assert_true(d.xf[1] == F(3.4028234663852886e38));   /* FLT_MAX */
+    assert_true(d.xf[2] == F(1e-40) && d.xf[2] > 0);     /* subnormal */
+    assert_true(d.xf[3] == 0 && signbit(d.xf[3]));
+    assert_true(d.xf[4] == F(123456789));
+    assert_true(d.xf[5] == 0);                          /* underflows to 0: fine */
+    assert_true(d.xf[6] == F(0.30000000000000004));
+    assert_true(d.xf[7] == F(-7.5e-3));
+    rt_dataset_free(&d);
+}
+
+static void test_csv_spaces(void **state)
+{
+    sbuf b = {0};
+    char err[256] = "";
+    rt_dataset d;
+
+    (void)state;
+    sb_header(&b, 1, "\n");
+    sb_row(&b, " 3\t", 784, -1, 4, " 1 ", "\n");
+    assert_int_equal(rt_load_csv(write_sb("space-ok.csv", &b), NULL, 10, &d, err, sizeof err), 0);
+    assert_int_equal(d.y[0], 3);
+    assert_int_equal(d.pix[4], 1);
+    assert_int_equal(d.pix[5], 0);
+    rt_dataset_free(&d);
+}
+
+static void test_csv_tabular_values_bad(void **state)
+{
+    static const char *const notnum[] = {"abc", "0x10", "1e", ".", "1.2.3", "+", "1e+", "--1",
+                                         "1,5", "\"1\"", "1 2", "e5", "1.5f", "\xff"};
+    char text[128], frag[128];
+    char big[400] = "a,label\n";
+
+    (void)state;
+    csv_text_fail("v1.csv", "a,b,label\n1,abc,0\n", NULL, 3,
+                  "v1.csv:2:3: error: column 'b': 'abc' is not a number");
+    csv_text_fail("v2.csv", "a,b,label\n1,,0\n", NULL, 3,
+                  "v2.csv:2:3: error: column 'b': missing value (empty field)");
+    csv_text_fail("v3.csv", "a,b,label\n1,  ,0\n", NULL, 3,
+                  "v3.csv:2:3: error: column 'b': missing value (empty field)");
+    csv_text_fail("v4.csv", "a,b,label\n1,2,0\nNA,2,0\n", NULL, 3,
+                  "v4.csv:3:1: error: column 'a': missing value 'NA'");
+    csv_text_fail("v5.csv", "a,b,label\n1, NaN,0\n", NULL, 3,
+                  "v5.csv:2:4: error: column 'b': missing value 'NaN'");
+    csv_text_fail("v6.csv", "a,b,label\n1,2,?\n", NULL, 3,
+                  "v6.csv:2:5: error: column 'label': missing value '?'");
+    csv_text_fail("v7.csv", "a,b,label\n-inf,2,0\n", NULL, 3,
+                  "v7.csv:2:1: error: column 'a': '-inf' is not a finite number");
+    csv_text_fail("v8.csv", "a,b,label\n1e39,2,0\n", NULL, 3,
+                  "v8.csv:2:1: error: column 'a': '1e39' is out of the float32 range");
+    csv_text_fail("v9.csv", "a,b,label\n1,2\n", NULL, 3,
+                  "v9.csv:2:4: error: expected 3 fields, got 2");
+    csv_text_fail("v10.csv", "a,b,label\n1,2,0\n1,2,0,4\n", NULL, 3,
+                  "v10.csv:3:7: error: expected 3 fields, got 4");
+    csv_text_fail("v11.csv", "a,b,label\n1,2,3\n", NULL, 3,
+                  "v11.csv:2:5: error: column 'label': 3 is out of range 0..2");
+    csv_text_fail("v12.csv", "a,b,label\n1,2,-1\n", NULL, 3,
+                  "v12.csv:2:5: error: column 'label': -1 is out of range 0..2");
+    csv_text_fail("v13.csv", "a,b,label\n1,2,1.5\n", NULL, 3,
+                  "v13.csv:2:5: error: column 'label': '1.5' is not an integer class 0..2");
+    csv_text_fail("v14.csv", "a,b,label\n1,2,cat\n", NULL, 3,
+                  "v14.csv:2:5: error: column 'label': 'cat' is not a number");
+    csv_text_fail("v15.csv", "x,target\n1,abc\n", "target", 0,
+                  "v15.csv:2:3: error: column 'target': 'abc' is not a number");
+    csv_text_fail("v16.csv", "x,target\n1,-1e300\n", "target", 0,
+                  "v16.csv:2:3: error: column 'target': '-1e300' is out of the float32 range");
+    csv_text_fail("v17.csv", "a,label\n1,0\n\n2,1\n", NULL, 3,
+                  "v17.csv:3:1: error: empty line before more data");
+    for (size_t i = 0; i < sizeof notnum / sizeof notnum[0]; i++) {
+        /* "1,5" and "1 2" are not numbers either way; "1,5" is two fields */
+        if (!strcmp(notnum[i], "1,5"))
+            continue;
+        snprintf(text, sizeof text, "a,label\n%s,0\n", notnum[i]);
+        snprintf(frag, sizeof frag, "nn.csv:2:1: error: column 'a': '%s' is not a number",
+                 notnum[i][0] == '\xff' ? "?" : notnum[i]);
+        csv_text_fail("nn.csv", text, NULL, 3, frag);
+    }
+    memset(big + 8, '1', 300);
+    strcpy(big + 308, ",0\n");
+    csv_text_fail("long.csv", big, NULL, 3, "long.csv:2:1: error: column 'a': a number of 300 "
+                  "characters is too long (at most 255)");
+}
+
+static void test_csv_tabular_header_bad(void **state)
+{
+    (void)state;
+    csv_text_fail("h1.csv", ",a,label\n0,1,0\n", NULL, 3, "h1.csv:1:1: error: header column 1 "
+                  "has an empty name (pandas writes its index so: save with index=False)");
+    csv_text_fail("h2.csv", "a, ,label\n1,1,0\n", NULL, 3,
+                  "h2.csv:1:3: error: header column 2 has an empty name");
+    csv_text_fail("h3.csv", "a,b,a,label\n1,1,1,0\n", NULL, 3,
+                  "h3.csv:1:5: error: duplicate column name 'a' (columns 1 and 3)");
+    csv_text_fail("h4.csv", "\"a\",b, a ,label\n1,1,1,0\n", NULL, 3,
+                  "h4.csv:1:8: error: duplicate column name 'a' (columns 1 and 3)");
+    csv_text_fail("h5.csv", "label,a,label\n0,1,0\n", NULL, 3,
+                  "h5.csv:1:9: error: duplicate column name 'label' (columns 1 and 3)");
+    csv_text_fail("h6.csv", "a,y,b\n1,2,3\n", "y,z", 0,
+                  "h6.csv:1:1: error: the header has label column 'y' but not 'z'");
+    csv_text_fail("h6b.csv", "a,y,b\n1,2,3\n", "w,x,y,z", 0,   /* the first of each named */
+                  "h6b.csv:1:1: error: the header has label column 'y' but not 'w'");
+    csv_text_fail("h7.csv", "\"a,b\",label\n1,2,0\n", NULL, 3, "h7.csv:1:1: error: header "
+                  "column 1: unterminated quote (quoted names may not contain commas)");
+    csv_text_fail("h8.csv", "a\"b,label\n1,0\n", NULL, 3,
+                  "h8.csv:1:2: error: header column 1: a quote in the name");
+    csv_text_fail("h9.csv", "a\001,label\n1,0\n", NULL, 3,
+                  "h9.csv:1:2: error: header column 1: a control character in the name");
+    csv_text_fail("h10.csv", "1.5,2.5\n3,4\n", NULL, 3, "h10.csv:1:1: error: the first line is "
+                  "data ('1.5' is a number), not a header");
+    csv_text_fail("h11.csv", "a,b,label\n\n", NULL, 3,
+                  "h11.csv: error: header only, no data rows");
+    csv_text_fail("h12.csv", "y,z\n1,2\n", "y,z", 0,
+                  "h12.csv:1:1: error: the header names only label columns, no feature columns");
+    /* the label list itself */
+    csv_text_fail("l1.csv", "a,y,z\n1,2,3\n", "y,,z", 0,
+                  "l1.csv: error: label columns 'y,,z': name 2 is empty");
+    csv_text_fail("l2.csv", "a,y,z\n1,2,3\n", "y, y", 0,
+                  "l2.csv: error: label columns 'y, y': 'y' is named twice");
+    csv_text_fail("l3.csv", "a,y,z\n1,2,3\n", "y,z", 3, "l3.csv: error: classes 3 needs exactly "
+                  "one label column, got 2 ('y,z'); several target columns need classes 0");
+}
+
+/* The committed real data sets (tests/data/uci, see its README.md). */
+#ifndef UCI_DIR
+#define UCI_DIR "tests/data/uci/"
+#endif
+
+typedef struct uci_case {
+    const char *file, *label;
+    int classes, n, features, y_dim;
+    const char *first;   /* the first feature's name */
+} uci_case;
+
+static void check_uci(const uci_case *u)
+{
+    char path[256], err[512] = "";
+    rt_dataset d;
+    int rc;
+
+    snprintf(path, sizeof path, "%s%s", UCI_DIR, u->file);
+    rc = rt_load_csv(path, u->label, u->classes, &d, err, sizeof err);
+    if (rc)
+        print_message("%s\n", err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(d.n, u->n);
+    assert_int_equal(d.size, u->features);
+    assert_non_null(d.xf);
+    assert_int_equal(d.y_dim, u->y_dim);
+    assert_true(u->classes ? d.y != NULL && d.yf == NULL : d.y == NULL && d.yf != NULL);
+    assert_int_equal(d.n_names, u->features + (u->y_dim ? u->y_dim : 1));
+    assert_string_equal(d.names[0], u->first);
+    for (int i = 0; u->classes && i < d.n; i++)
+        assert_true(d.y[i] >= 0 && d.y[i] < u->classes);
+    rt_dataset_free(&d);
+}
+
+static void test_csv_uci(void **state)
+{
+    static const uci_case cases[] = {
+        {"breast_cancer_train.csv", NULL, 2, 456, 30, 0, "mean_radius"},
+        {"breast_cancer_test.csv", "label", 2, 113, 30, 0, "mean_radius"},
+        {"wine_train.csv", NULL, 3, 142, 13, 0, "alcohol"},
+        {"wine_test.csv", NULL, 3, 36, 13, 0, "alcohol"},
+        {"diabetes_train.csv", "target", 0, 354, 10, 1, "age"},
+        {"diabetes_test.csv", "target", 0, 88, 10, 1, "age"},
+        {"digits_multilabel_train.csv", "is_even,is_greater_than_4", 0, 1438, 64, 2, "pixel_0_0"},
+        {"digits_multilabel_test.csv", "is_even,is_greater_than_4", 0, 359, 64, 2, "pixel_0_0"},
+    };
+    rt_dataset d;
+    char err[512] = "";
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_uci(&cases[i]);
+    /* values and names as the files have them (their first data row) */
+    assert_int_equal(rt_load_csv(UCI_DIR "wine_train.csv", NULL, 3, &d, err, sizeof err), 0);
+    assert_true(d.xf[0] == F(11.41) && d.xf[12] == 434.0f && d.y[0] == 1);
+    assert_string_equal(d.names[11], "od280_od315_of_diluted_wines");
+    assert_string_equal(d.names[13], "label");
+    rt_dataset_free(&d);
+    assert_int_equal(rt_load_csv(UCI_DIR "diabetes_test.csv", "target", 0, &d, err, sizeof err), 0);
+    assert_true(d.xf[8] == F(4.585) && d.yf[0] == 124.0f);
+    rt_dataset_free(&d);
+    /* breast cancer has 2 classes: as wine's 3 the labels would fit, as 1 not */
+    expect_fail(rt_load_csv(UCI_DIR "breast_cancer_test.csv", NULL, 1, &d, err, sizeof err), &d,
+                err, "breast_cancer_test.csv:");
+    assert_non_null(strstr(err, "column 'label': 1 is out of range 0..0"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Labels with classes 0 and float labels (IDX, .npy)                  */
+/* ------------------------------------------------------------------ */
+
+static void test_idx_classes0(void **state)
+{
+    static const unsigned char big[] = {0, 200, 255};
+    unsigned char img[64], lab[16];
+    char err[256] = "";
+    rt_dataset d;
+
+    (void)state;
+    const char *ip = write_raw("c0-images", img, idx_images(img, 0x803, 3, 2, 3, 18));
+    const char *lp = write_raw("c0-labels", lab, idx_labels(lab, 0x801, 3, big, 3));
+    assert_int_equal(rt_load_idx_pair(ip, lp, 0, &d, err, sizeof err), 0);
+    assert_int_equal(d.y[1], 200);
+    assert_int_equal(d.y[2], 255);
+    assert_null(d.yf);
+    rt_dataset_free(&d);
+    expect_fail(rt_load_idx_pair(ip, lp, 255, &d, err, sizeof err), &d, err,
+                "c0-labels: error: label 255 at index 2 is out of range [0, 255)");
+}
+
+/* x: the standard 3 samples; y: dict and data as given. */
+static void npy_y_ok(const char *tag, const char *dict, const void *y, size_t yl, int classes,
+                     rt_dataset *d)
+{
+    char nx[64], ny[64];
+
+    snprintf(nx, sizeof nx, "%s-x.npy", tag);
+    snprintf(ny, sizeof ny, "%s-y.npy", tag);
+    load_npy_ok(tag, write_npy(nx, 1, NPY_DICT("|u1", "(3, 2, 2)"), X12, 12),
+                write_npy(ny, 1, dict, y, yl), classes, d);
+    assert_int_equal(d->n, 3);
+    assert_non_null(d->pix);
+}
+
+static void test_npy_float_labels(void **state)
+{
+    const float f4[3] = {0.5f, -1.0f, 2.25f}, c4[3] = {2, 0, 1};
+    const double f8[6] = {1, 2, 3.5, -4, 1e-3, 0}, c8[3] = {2, 0, 1};
+    const int64_t multi[6] = {0, 1, 1, 1, 0, 0}, i8[3] = {-2147483648LL, 0, 2147483647};
+    const uint8_t u1[3] = {200, 0, 1};
+    const int16_t i2[3] = {-5, 0, 7};
+    rt_dataset d;
+
+    (void)state;
+    npy_init();
+    /* classes 0: floats -> yf */
+    npy_y_ok("lf4", NPY_DICT("<f4", "(3,)"), f4, sizeof f4, 0, &d);
+    assert_null(d.y);
+    assert_int_equal(d.y_dim, 1);
+    assert_memory_equal(d.yf, f4, sizeof f4);
+    rt_dataset_free(&d);
+    npy_y_ok("lf8", NPY_DICT("<f8", "(3, 2)"), f8, sizeof f8, 0, &d);
+    assert_int_equal(d.y_dim, 2);
+    for (int i = 0; i < 6; i++)
+        assert_true(d.yf[i] == (float)f8[i]);
+    rt_dataset_free(&d);
+    npy_y_ok("lf41", NPY_DICT("<f4", "(3, 1)"), f4, sizeof f4, 0, &d);
+    assert_int_equal(d.y_dim, 1);
+    rt_dataset_free(&d);
+    /* classes 0: integer [n, K] (multi-label) -> yf; integer [n] -> y, unchecked */
+    npy_y_ok("lmulti", NPY_DICT("<i8", "(3, 2)"), multi, sizeof multi, 0, &d);
+    assert_int_equal(d.y_dim, 2);
+    assert_true(d.yf[1] == 1.0f && d.yf[4] == 0.0f);
+    rt_dataset_free(&d);
+    npy_y_ok("lu1", NPY_DICT("|u1", "(3,)"), u1, sizeof u1, 0, &d);
+    assert_null(d.yf);
+    assert_int_equal(d.y_dim, 0);
+    assert_int_equal(d.y[0], 200);
+    rt_dataset_free(&d);
+    npy_y_ok("li2", NPY_DICT("<i2", "(3, 1)"), i2, sizeof i2, 0, &d);
+    assert_int_equal(d.y[0], -5);
+    assert_int_equal(d.y[2], 7);
+    rt_dataset_free(&d);
+    npy_y_ok("li8", NPY_DICT("<i8", "(3,)"), i8, sizeof i8, 0, &d);
+    assert_int_equal(d.y[0], INT32_MIN);
+    assert_int_equal(d.y[2], INT32_MAX);
+    rt_dataset_free(&d);
+    /* classes > 0: whole floats in range are class labels */
+    npy_y_ok("lc4", NPY_DICT("<f4", "(3,)"), c4, sizeof c4, 3, &d);
+    assert_null(d.yf);
+    assert_int_equal(d.y[0], 2);
+    assert_int_equal(d.y[2], 1);
+    rt_dataset_free(&d);
+    npy_y_ok("lc8", NPY_DICT("<f8", "(3, 1)"), c8, sizeof c8, 3, &d);
+    assert_int_equal(d.y[0], 2);
+    rt_dataset_free(&d);
+}
+
+static void test_npy_float_labels_bad(void **state)
+{
+    const float half[3] = {0, 1.5f, 2}, three[3] = {0, 1, 3}, neg[3] = {0, -1, 2};
+    const float nan4[3] = {0, NAN, 2}, f6[6] = {0, 1, 0, 1, 0, 1};
+    const double huge[3] = {1e300, 0, 0};
+    const int64_t big[6] = {0, 1, 1 << 25, 0, 0, 1}, wide[3] = {1LL << 40, 0, 0};
+    const int64_t under[3] = {0, -2147483649LL, 0};
+
+    (void)state;
+    npy_init();
+    y_fail("lhalf", NPY_DICT("<f4", "(3,)"), half, sizeof half, 3, "lhalf-y.npy: error: labels: "
+           "label 1.5 at index 1 is not an integer (classes 3 wants class indices 0..2)");
+    y_fail("lthree", NPY_DICT("<f4", "(3,)"), three, sizeof three, 3, "lthree-y.npy: error: "
+           "labels: label 3 at index 2 is out of range [0, 3)");
+    y_fail("lneg", NPY_DICT("<f4", "(3,)"), neg, sizeof neg, 3, "lneg-y.npy: error: labels: "
+           "label -1 at index 1 is out of range [0, 3)");
+    y_fail("lnan", NPY_DICT("<f4", "(3,)"), nan4, sizeof nan4, 3, "lnan-y.npy: error: labels: "
+           "label nan at index 1 is not an integer");
+    y_fail("lnan0", NPY_DICT("<f4", "(3,)"), nan4, sizeof nan4, 0, "lnan0-y.npy: error: labels: "
+           "value nan at index 1 is not finite");
+    y_fail("lhuge", NPY_DICT("<f8", "(3,)"), huge, sizeof huge, 0, "lhuge-y.npy: error: labels: "
+           "value 1e+300 at index 0 is not finite in float32");
+    y_fail("lk", NPY_DICT("<f4", "(3, 2)"), f6, sizeof f6, 3, "lk-y.npy: error: 'shape': (3, 2): "
+           "class labels are [n] or [n, 1]");
+    y_fail("lbig", NPY_DICT("<i8", "(3, 2)"), big, sizeof big, 0, "lbig-y.npy: error: labels: "
+           "value 33554432 at [1, 0] is too large for float32 to hold exactly (|v| > 2^24)");
+    y_fail("lwide", NPY_DICT("<i8", "(3,)"), wide, sizeof wide, 0, "lwide-y.npy: error: labels: "
+           "label 1099511627776 at index 0 does not fit in an int");
+    y_fail("lunder", NPY_DICT("<i8", "(3,)"), under, sizeof under, 0, "lunder-y.npy: error: "
+           "labels: label -2147483649 at index 1 does not fit in an int");
+    y_fail("lcount", NPY_DICT("<f4", "(2, 3)"), f6, sizeof f6, 0, "lcount-y.npy: error: 'shape': "
+           "2 labels but ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1705,6 +2183,17 @@ int main(void)
         cmocka_unit_test(test_imgdir_resize),
         cmocka_unit_test(test_imgdir_bad),
         cmocka_unit_test(test_imgdir_held_out),
+        cmocka_unit_test(test_csv_tabular_classes),
+        cmocka_unit_test(test_csv_tabular_targets),
+        cmocka_unit_test(test_csv_tabular_unlabeled),
+        cmocka_unit_test(test_csv_numbers),
+        cmocka_unit_test(test_csv_spaces),
+        cmocka_unit_test(test_csv_tabular_values_bad),
+        cmocka_unit_test(test_csv_tabular_header_bad),
+        cmocka_unit_test(test_csv_uci),
+        cmocka_unit_test(test_idx_classes0),
+        cmocka_unit_test(test_npy_float_labels),
+        cmocka_unit_test(test_npy_float_labels_bad),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

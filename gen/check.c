@@ -97,17 +97,11 @@ static int order(gen_model *m)
         }
         if (l->act == GEN_ACT_SOFTMAX && i != m->n_layers - 1) {
             gen_error(m->path, l->act_mark, "softmax must be the activation of the last layer "
-                      "(it is fused with the cross-entropy loss)");
+                      "(it is computed with the cross-entropy loss)");
             return -1;
         }
     }
-    gen_layer *last = &m->layers[m->n_layers - 1];
-    if (last->act != GEN_ACT_SOFTMAX) {
-        gen_error(m->path, last->mark, "sparse_categorical_crossentropy needs a softmax output: "
-                  "give the last layer 'activation: softmax'");
-        return -1;
-    }
-    return 0;
+    return gen_loss_check(m);
 }
 
 int gen_check(gen_model *m)

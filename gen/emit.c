@@ -103,6 +103,42 @@ static void emit_optim(FILE *f, const gen_model *m)
     def(f, "seqc_lr_values", "%s", list);
 }
 
+/* fit(): validation_split, class_weight as two parallel C initializers
+ * (one dummy entry when there is none), and each callback as an
+ * initializer in runtime/rt.h's rt_callback order (templates/api.m4). */
+static void emit_fit(FILE *f, const gen_model *m)
+{
+    static const char *const keys[GEN_CB_COUNT] = {"seqc_cb_es", "seqc_cb_rlr", "seqc_cb_mc"};
+    const gen_fit *fit = &m->fit;
+    char cls[1024] = "0", val[2048] = "1";
+    size_t a = 0, b = 0;
+    def(f, "seqc_validation_split", "%s", num(fit->validation_split));
+    def(f, "seqc_n_class_weights", "%d", fit->n_class_weights);
+    for (int i = 0; i < fit->n_class_weights; i++) {
+        a += (size_t)snprintf(cls + a, sizeof cls - a, "%s%d", i ? ", " : "", fit->cw_class[i]);
+        b += (size_t)snprintf(val + b, sizeof val - b, "%s%s", i ? ", " : "", num(fit->cw_weight[i]));
+    }
+    def(f, "seqc_cw_classes", "%s", cls);
+    def(f, "seqc_cw_values", "%s", val);
+    for (int i = 0; i < GEN_CB_COUNT; i++) {
+        const gen_callback *cb = &fit->cb[i];
+        def(f, keys[i], "%d, %d, %d, %d, %d, %d, %d, %d, %s, %s, %s, %s", cb->on, cb->monitor, cb->mode,
+            cb->patience, cb->cooldown, cb->start_from_epoch, cb->flag, cb->has_baseline,
+            num(cb->min_delta), num(cb->baseline), num(cb->factor), num(cb->min_lr));
+    }
+    def(f, "seqc_cb_filepath", "%s", fit->filepath);
+}
+
+/* A normalization layer's mean and variance from the spec, broadcast to
+ * its features: float literals, each followed by a comma. */
+static void norm_consts(FILE *f, const gen_layer *l)
+{
+    const int nf = l->norm_all ? 1 : l->ic;
+    for (int k = 0; k < 2; k++)
+        for (int j = 0; j < nf; j++)
+            fprintf(f, "%sf, ", fnum((k ? l->given_var : l->given_mean)[l->n_given == 1 ? 0 : j]));
+}
+
 static void emit_model(FILE *f, const gen_model *m)
 {
     def(f, "seqc_model", "%s", m->name);
@@ -117,6 +153,16 @@ static void emit_model(FILE *f, const gen_model *m)
     def(f, "seqc_in_c", "%d", m->in_c);
     def(f, "seqc_in_rank", "%d", m->layers[0].rank);
     def(f, "seqc_n_classes", "%d", m->n_classes);
+    def(f, "seqc_n_out", "%d", m->n_out);
+    def(f, "seqc_n_targets", "%d", m->n_targets);
+    def(f, "seqc_task", "%d", m->task);
+    def(f, "seqc_out_act", "%d", m->out_act);
+    def(f, "seqc_loss", "%d", (int)m->loss.kind);
+    def(f, "seqc_loss_name", "%s", gen_loss_name(m->loss.kind));
+    def(f, "seqc_from_logits", "%d", m->loss.from_logits);
+    def(f, "seqc_label_smoothing", "%s", fnum(m->loss.label_smoothing));
+    def(f, "seqc_huber_delta", "%s", fnum(m->loss.delta));
+    def(f, "seqc_targets_inputs", "%d", m->targets_inputs);
     def(f, "seqc_logits_off", "%ld", m->layers[m->n_layers - 1].out_off);
     def(f, "seqc_max_oc", "%d", m->max_oc);
     def(f, "seqc_act_bytes", "%ld", m->act_bytes_infer);
@@ -129,8 +175,16 @@ static void emit_model(FILE *f, const gen_model *m)
     def(f, "seqc_beta_2", "%s", num(m->beta_2));
     def(f, "seqc_epsilon", "%s", num(m->epsilon));
     emit_optim(f, m);
+    emit_fit(f, m);
     def(f, "seqc_data_dir", "%s", m->data_dir);
     def(f, "seqc_n_trainable", "%ld", m->n_trainable);
+    def(f, "seqc_n_consts", "%ld", m->n_consts);
+    /* all of them in layer order: an exported model keeps them after its weights */
+    fputs("m4_define(\xc2\xabseqc_consts\xc2\xbb, \xc2\xab", f);
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].kind->id == GEN_NORMALIZATION && m->layers[i].n_given)
+            norm_consts(f, &m->layers[i]);
+    fputs("\xc2\xbb)\n", f);
     def(f, "seqc_n_bn", "%d", m->n_bn);
     def(f, "seqc_n_stats", "%ld", m->n_stats);
     def(f, "seqc_has_reg", "%d", m->has_reg);
@@ -143,7 +197,9 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
 #define L(field, fmt, value) \
     (snprintf(key, sizeof key, "seqc_L%d_%s", i, field), def(f, key, fmt, value))
     L("kind", "%s", l->kind->name);
-    L("stem", "%s", l->kind->stem);
+    /* a frozen batch norm runs in inference mode, training too (Keras 3) */
+    L("stem", "%s", l->frozen && l->kind->id == GEN_BATCHNORM ? "batch_norm_frozen" : l->kind->stem);
+    L("frozen", "%d", l->frozen);
     L("keras", "%s", l->kind->keras);
     L("name", "%s", l->name);
     L("ih", "%d", l->ih); L("iw", "%d", l->iw); L("ic", "%d", l->ic);
@@ -183,6 +239,17 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("cbd", "%d", l->cbd);
     L("obx", "%d", l->obx);
     L("cbp", "%d", l->cbp);
+    if (l->kind->id == GEN_NORMALIZATION) {   /* templates/normalization.m4 */
+        L("norm_f", "%d", l->norm_all ? 1 : l->ic);
+        L("norm_fixed", "%d", l->n_given > 0);
+        L("norm_invert", "%d", l->invert);
+        L("norm_coff", "%ld", l->c_off);
+        if (l->n_given) {
+            fprintf(f, "m4_define(\xc2\xabseqc_L%d_norm_stats\xc2\xbb, \xc2\xab", i);
+            norm_consts(f, l);
+            fputs("\xc2\xbb)\n", f);
+        }
+    }
 #undef L
 }
 

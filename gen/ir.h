@@ -40,6 +40,7 @@ typedef struct gen_layer {
     gen_mark mark;          /* the list item that declared the layer */
     gen_mark name_mark;
     int named;              /* name given by the user */
+    int frozen;             /* trainable: false (Keras): weights fixed; batch norm in inference mode */
 
     /* options as written (Keras defaults filled in by spec.c) */
     int units;              /* filters (conv2d) or units (dense) */
@@ -60,6 +61,15 @@ typedef struct gen_layer {
     double momentum, eps;   /* batch_normalization */
     int center, scale;
     gen_reg reg_kernel, reg_bias, reg_point;  /* kernel (or depthwise), bias, pointwise */
+    /* normalization: axis (-1 or the last axis's index; norm_all: axis None,
+     * one mean and variance for every value), invert, and the spec's mean
+     * and variance (n_given values each, 1 or one per feature; 0: adapt();
+     * malloc'd, gen_model_free frees them) */
+    int norm_axis, norm_all, invert;
+    int n_given, n_given_var;
+    double *given_mean, *given_var;
+    gen_mark given_mark;    /* where 'mean' was written */
+    long c_off;             /* ... their offset among the model's constants (n_consts) */
 
     /* lowered: per-sample shapes, offsets in floats.  Every tensor is
      * [h][w][c]: rank 3 images, rank 2 sequences [1][steps][c], rank 1
@@ -131,6 +141,56 @@ typedef struct gen_optim {
     double values[GEN_LR_MAX_BOUNDARIES + 1];
 } gen_optim;
 
+/* The loss (Keras 3 keras.losses.*; templates/loss.m4 computes it).  The
+ * numbers are the generated NAME_LOSS: keep the order. */
+typedef enum gen_loss_kind {
+    GEN_LOSS_SPARSE_CCE, GEN_LOSS_CCE, GEN_LOSS_BCE, GEN_LOSS_MSE, GEN_LOSS_MAE, GEN_LOSS_HUBER,
+    GEN_LOSS_COUNT
+} gen_loss_kind;
+/* What the outputs mean, for the reports (NAME_TASK): one class of K
+ * (softmax), a yes/no (one sigmoid unit), K independent yes/no labels,
+ * K real numbers. */
+enum { GEN_TASK_CLASSES, GEN_TASK_BINARY, GEN_TASK_MULTILABEL, GEN_TASK_REGRESSION };
+/* The output activation the loss applies itself, from the logits (Keras's
+ * TensorFlow backend does the same): NAME_OUT_ACT. */
+enum { GEN_OUT_NONE, GEN_OUT_SOFTMAX, GEN_OUT_SIGMOID };
+
+typedef struct gen_loss {
+    gen_loss_kind kind;
+    int from_logits;
+    double label_smoothing, delta;
+    gen_mark mark;          /* the loss's name in the spec */
+    gen_mark opt_mark[3];   /* where from_logits, label_smoothing, delta were given (0: not) */
+} gen_loss;
+
+/* Keras fit() options beyond batch_size and epochs (the spec's train:):
+ * validation_split, class_weight and three callbacks.  The numbers are the
+ * generated NAME_CB_* initializers', which runtime/rt.h's rt_callback and
+ * RT_MON_* / RT_MODE_* repeat: keep the orders. */
+enum { GEN_MON_LOSS, GEN_MON_METRIC, GEN_MON_VAL_LOSS, GEN_MON_VAL_METRIC };
+enum { GEN_MODE_AUTO, GEN_MODE_MIN, GEN_MODE_MAX };
+enum { GEN_CB_EARLY_STOPPING, GEN_CB_REDUCE_LR, GEN_CB_CHECKPOINT, GEN_CB_COUNT };
+#define GEN_MAX_CLASS_WEIGHTS 64   /* spec.c allows no mapping of more keys */
+
+typedef struct gen_callback {
+    int on, monitor, mode, patience, cooldown, start_from_epoch;
+    int flag;               /* restore_best_weights (early stopping), save_best_only (checkpoint) */
+    int has_baseline;       /* early stopping's baseline, model_checkpoint's initial_value_threshold */
+    double min_delta, baseline, factor, min_lr;
+    int monitor_mae;        /* the monitor named mae (1) or accuracy (0): checked against the task */
+    gen_mark mark, monitor_mark;
+} gen_callback;
+
+typedef struct gen_fit {
+    double validation_split;            /* 0: none */
+    int n_class_weights;
+    int cw_class[GEN_MAX_CLASS_WEIGHTS];
+    double cw_weight[GEN_MAX_CLASS_WEIGHTS];
+    gen_mark cw_mark[GEN_MAX_CLASS_WEIGHTS], cw_at;
+    gen_callback cb[GEN_CB_COUNT];
+    char filepath[GEN_PATH_MAX + 1];    /* model_checkpoint's */
+} gen_fit;
+
 typedef struct gen_model {
     const char *path;       /* spec file, for messages */
     char name[GEN_NAME_MAX + 1];
@@ -147,15 +207,23 @@ typedef struct gen_model {
     gen_optim opt;                        /* the rest of the optimizer (spec.c sets its defaults) */
     int have_loss;
     gen_mark loss_mark, layers_mark;
+    gen_loss loss;
+    int targets_inputs;     /* train: {targets: inputs}: an autoencoder */
+    gen_mark targets_mark;
     char data_dir[GEN_PATH_MAX + 1];
+    gen_fit fit;            /* train:'s fit() options (spec.c; gen_fit_check after lowering) */
 
     /* lowered totals */
     long n_params, n_act, n_in;
     long n_trainable;       /* parameters the optimizer updates */
+    long n_consts;          /* floats of constants outside the parameters: the spec's normalization mean/variance */
     int n_bn;               /* batch norm layers: they split training passes into steps */
     long n_stats;           /* doubles of batch statistics, 4 per batch-norm channel */
     int has_reg;            /* some tensor has a regularizer */
-    int n_classes;
+    int n_out;              /* outputs per sample (the last layer's units) */
+    int n_targets;          /* target floats per sample that the loss reads */
+    int n_classes;          /* classes of an integer label: K, 2 for binary, 0: none */
+    int task, out_act;      /* GEN_TASK_*, GEN_OUT_* (check.c decides) */
     int in_h, in_w, in_c;   /* image view of the input (flat: 1 x N x 1) */
     long act_bytes_infer;   /* inference arena: largest live input+output pair, bytes */
     long x_arena;           /* the same in floats */
@@ -182,7 +250,12 @@ int gen_build(const gen_model *m, const char *spec, const char *outdir);  /* bui
 
 int gen_valid_ident(const char *s);
 const char *gen_act_name(gen_act a);
-const char *gen_optim_name(gen_optim_kind k);     /* spec.c: "sgd", ... */
+const char *gen_optim_name(gen_optim_kind k);
+const char *gen_loss_name(gen_loss_kind k);      /* loss.c: "binary_crossentropy", ... */
+int gen_loss_word(const char *s, gen_loss_kind *k);  /* loss.c: a name or alias -> kind; -1: none */
+int gen_loss_check(gen_model *m);   /* loss.c: the loss against the last activation (check.c) */
+int gen_loss_shape(gen_model *m);   /* loss.c: ... and against the output size (lower.c) */     /* spec.c: "sgd", ... */
 int gen_optim_slots(const gen_optim *o);         /* spec.c: state arrays of the parameters' size */
+int gen_fit_check(gen_model *m);     /* spec.c: fit() options against the lowered model (lower.c) */
 
 #endif

@@ -205,6 +205,48 @@ static int shape_batchnorm(const gen_model *m, gen_layer *l)
     return 0;
 }
 
+/* Normalization (Keras 3 keras.layers.Normalization): per feature of the
+ * last axis (axis None: one feature).  With mean and variance from the
+ * spec it has no weights, as in Keras (they become constants); otherwise
+ * adapt() sets its weights mean, variance and count (p_size: 2F + 1,
+ * never trained), so the data must reach it untouched by weights. */
+static int shape_normalization(const gen_model *m, gen_layer *l)
+{
+    const int idx = (int)(l - m->layers), f = l->norm_all ? 1 : l->ic;
+    shape_same(m, l);
+    if (l->norm_axis != -1 && l->norm_axis != l->in_rank) {
+        gen_error(m->path, l->mark, "normalization supports axis -1 (the last axis; for this "
+                  "rank-%d input also %d) or null; axis %d would need a mean per index of "
+                  "another axis", l->in_rank, l->in_rank, l->norm_axis);
+        return -1;
+    }
+    if ((l->n_given > 0) != (l->n_given_var > 0)) {
+        gen_error(m->path, l->mark, "normalization: 'mean' and 'variance' must be given together "
+                  "(as Keras requires), or neither to adapt them to the training data");
+        return -1;
+    }
+    if (l->n_given) {
+        if (l->n_given != l->n_given_var || (l->n_given != 1 && l->n_given != f)) {
+            gen_error(m->path, l->given_mark, "normalization: 'mean' has %d values and 'variance' "
+                      "%d; each must have 1 or %d (the %s)", l->n_given, l->n_given_var, f,
+                      l->norm_all ? "axis is null: one value" : "features of the last axis");
+            return -1;
+        }
+        return 0;
+    }
+    for (int j = 1; j < idx; j++)
+        if (m->layers[j].has_params && m->layers[j].kind->id != GEN_NORMALIZATION) {
+            gen_error(m->path, l->mark, "normalization without 'mean' and 'variance' is adapted to "
+                      "the training data, so it must come before any layer with weights (here "
+                      "%s); give it mean and variance, or move it up", m->layers[j].name);
+            return -1;
+        }
+    l->has_params = 1;
+    l->frozen = 1;           /* Keras creates its weights with trainable=False */
+    l->p_size = 2L * f + 1;  /* mean [f], variance [f], count (a scalar) */
+    return 0;
+}
+
 #define WIN (GEN_OPT_STRIDES | GEN_OPT_PADDING | GEN_OPT_NAME)
 #define CONV (WIN | GEN_OPT_KERNEL | GEN_OPT_ACT | GEN_OPT_BIAS | GEN_OPT_DILATION | GEN_OPT_BREG)
 
@@ -257,6 +299,9 @@ const gen_kind gen_kinds[] = {
     {GEN_LEAKY_RELU, "leaky_relu", "LeakyReLU", "activation", GEN_OPT_NAME | GEN_OPT_SLOPE, 0, 0,
      shape_same},
     {GEN_ELU, "elu", "ELU", "activation", GEN_OPT_NAME | GEN_OPT_ALPHA, 0, 0, shape_same},
+    {GEN_NORMALIZATION, "normalization", "Normalization", "normalization",
+     GEN_OPT_NAME | GEN_OPT_AXIS | GEN_OPT_MEAN | GEN_OPT_VARIANCE | GEN_OPT_INVERT, 0, 0,
+     shape_normalization},
 };
 const int gen_n_kinds = (int)(sizeof gen_kinds / sizeof gen_kinds[0]);
 

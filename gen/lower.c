@@ -75,8 +75,10 @@ static void add_tensor(gen_model *m, int layer, const char *part, int rank, cons
     t->size = size;
     t->init = init;
     t->limit = limit;
-    t->trainable = 1;
-    if (reg)
+    /* a frozen layer (trainable: false) has no trainable weights, and Keras
+     * 3 regularizes trainable weights only (Layer._get_regularization_losses) */
+    t->trainable = !m->layers[layer].frozen;
+    if (reg && t->trainable)
         t->reg = *reg;
     m->has_reg |= t->reg.l1 > 0.0 || t->reg.l2 > 0.0;
 }
@@ -90,12 +92,21 @@ static double glorot_limit(long rf, long in, long out)
 
 /* Keras get_weights() order per layer: kernel (depthwise_kernel), then
  * pointwise_kernel, then bias; batch norm: gamma, beta, moving_mean,
- * moving_variance.  The parameter vector holds them in that order. */
+ * moving_variance; normalization: mean, variance, count (Keras's count is
+ * an int64 scalar; here one float).  The parameter vector holds them in
+ * that order. */
 static void layer_tensors(gen_model *m, int i)
 {
     gen_layer *l = &m->layers[i];
     int one = 1, oc = l->oc;
     switch (l->kind->id) {
+    case GEN_NORMALIZATION: {   /* adapted: mean, variance, count; never trained (frozen) */
+        const int f = (int)(l->p_size - 1) / 2;
+        add_tensor(m, i, "mean", l->norm_all ? 0 : 1, &f, l->p_off, f, GEN_INIT_ZEROS, 0.0, NULL);
+        add_tensor(m, i, "variance", l->norm_all ? 0 : 1, &f, l->p_off + f, f, GEN_INIT_ONES, 0.0, NULL);
+        add_tensor(m, i, "count", 0, &f, l->p_off + 2L * f, 1, GEN_INIT_ZEROS, 0.0, NULL);
+        return;
+    }
     case GEN_BATCHNORM:
         if (l->w_size)
             add_tensor(m, i, "gamma", 1, &oc, l->w_off, l->w_size, GEN_INIT_ONES, 0.0, NULL);
@@ -150,7 +161,8 @@ static int params(gen_model *m, int i)
     }
     if (too_big(m, l, "the parameters up to", m->n_params))
         return -1;
-    m->n_trainable += l->w_size + l->b_size + (l->kind->id == GEN_SEPARABLE ? l->p_size : 0);
+    if (!l->frozen)
+        m->n_trainable += l->w_size + l->b_size + (l->kind->id == GEN_SEPARABLE ? l->p_size : 0);
     layer_tensors(m, i);
     return 0;
 }
@@ -164,11 +176,12 @@ static int largest_divisor_upto(int n, int k)
     return k;
 }
 
-/* The activation as the templates compute it: softmax is fused into the
- * loss, and a relu layer with Keras's defaults is plain relu. */
-static int act_code(const gen_layer *l)
+/* The activation as the templates compute it: the loss applies softmax,
+ * and sigmoid before binary cross-entropy, from the logits; a relu layer
+ * with Keras's defaults is plain relu. */
+static int act_code(const gen_model *m, const gen_layer *l)
 {
-    if (l->act == GEN_ACT_SOFTMAX)
+    if (l->act == GEN_ACT_SOFTMAX || (l == &m->layers[m->n_layers - 1] && m->out_act == GEN_OUT_SIGMOID))
         return GEN_ACT_LINEAR;
     if (l->act == GEN_ACT_RELU_FULL && l->act_max < 0 && l->alpha == 0.0 && l->act_thr == 0.0)
         return GEN_ACT_RELU;
@@ -213,7 +226,7 @@ static void regions(gen_model *m, gen_layer *l, int i, long size)
         m->n_act += size;
     }
     l->bn = -1;
-    if (l->kind->id == GEN_BATCHNORM) {
+    if (l->kind->id == GEN_BATCHNORM && !l->frozen) {   /* frozen: inference mode, no batch statistics */
         l->bn = m->n_bn++;
         l->stat_off = m->n_stats;
         m->n_stats += 4L * l->oc;
@@ -235,7 +248,7 @@ static int layout(gen_model *m, int i)
     l->out_size = size;
     if (i == 0)
         l->in_size = size;
-    l->act_code = act_code(l);
+    l->act_code = act_code(m, l);
     l->zx = needs_x(l->act_code) && strcmp(l->kind->stem, "activation") != 0;
     regions(m, l, i, size);
     /* Blocks sized so the accumulators of the templates' inner loops fit in
@@ -303,31 +316,34 @@ int gen_lower(gen_model *m)
     for (int i = 0; i < m->n_layers; i++)
         if (layout(m, i))
             return -1;
+    for (int i = 0; i < m->n_layers; i++)   /* normalization's mean and variance from the spec */
+        if (m->layers[i].kind->id == GEN_NORMALIZATION && m->layers[i].n_given) {
+            m->layers[i].c_off = m->n_consts;
+            m->n_consts += 2L * (m->layers[i].norm_all ? 1 : m->layers[i].ic);
+        }
     /* The gradient w.r.t. a layer's input is only needed if something with
      * parameters comes before it. */
     for (int i = 1; i < m->n_layers; i++) {
         m->layers[i].need_din = seen_params;
-        seen_params |= m->layers[i].has_params;
+        seen_params |= m->layers[i].has_params && !m->layers[i].frozen;
     }
     infer_arena(m);
     gen_layer *last = &m->layers[m->n_layers - 1];
     if (last->out_rank != 1) {
-        gen_error(m->path, last->mark, "the last layer must give a flat [classes] output; "
+        gen_error(m->path, last->mark, "the last layer must give a flat [units] output; "
                   "add '- flatten:' and a dense layer");
         return -1;
     }
-    if (last->out_size < 2) {
-        gen_error(m->path, last->mark, "a classifier needs at least 2 classes, got %ld",
-                  last->out_size);
-        return -1;
-    }
     m->n_in = m->layers[0].out_size;
-    m->n_classes = (int)last->out_size;
-    return 0;
+    return gen_loss_shape(m) || gen_fit_check(m) ? -1 : 0;   /* fit(): the classes are known now */
 }
 
 void gen_model_free(gen_model *m)
 {
+    for (int i = 0; m->layers && i < m->n_layers; i++) {
+        free(m->layers[i].given_mean);
+        free(m->layers[i].given_var);
+    }
     free(m->layers);
     free(m->tensors);
     m->layers = NULL;

@@ -222,7 +222,8 @@ static const struct { const char *key; unsigned bit; } opt_keys[] = {
     {"negative_slope", GEN_OPT_SLOPE}, {"threshold", GEN_OPT_THRESHOLD},
     {"alpha", GEN_OPT_ALPHA}, {"kernel_regularizer", GEN_OPT_KREG},
     {"bias_regularizer", GEN_OPT_BREG}, {"depthwise_regularizer", GEN_OPT_DREG},
-    {"pointwise_regularizer", GEN_OPT_PREG},
+    {"pointwise_regularizer", GEN_OPT_PREG}, {"mean", GEN_OPT_MEAN},
+    {"variance", GEN_OPT_VARIANCE}, {"invert", GEN_OPT_INVERT},
 };
 
 static unsigned opt_bit(const char *key)
@@ -337,6 +338,29 @@ static int get_window(ctx *c, yaml_node_t *v, gen_layer *l, const char *key, int
     return 0;
 }
 
+/* normalization's mean / variance: a number or a flat list of numbers
+ * (Keras broadcasts them to the kept axis; lower.c checks the length). */
+static int get_stats(ctx *c, yaml_node_t *v, const char *key, double lo, int *n, double **out)
+{
+    long count = v->type == YAML_SEQUENCE_NODE ? v->data.sequence.items.top - v->data.sequence.items.start : 1;
+    if (v->type == YAML_MAPPING_NODE || count < 1 || count > GEN_DIM_MAX)
+        return fail(c, v, "'%s' must be a number or a list of 1 to %d numbers (one per feature)",
+                    key, GEN_DIM_MAX);
+    free(*out);
+    *n = 0;
+    if (!(*out = malloc((size_t)count * sizeof **out)))
+        return fail(c, v, "out of memory");
+    for (long i = 0; i < count; i++) {
+        yaml_node_t *e = v->type == YAML_SEQUENCE_NODE ? node(c, v->data.sequence.items.start[i]) : v;
+        if (e->type == YAML_SEQUENCE_NODE)
+            return fail(c, e, "'%s' must be a flat list: one value per feature of the last axis", key);
+        if (get_double(c, e, key, lo, 1e30, 0, &(*out)[i]))
+            return -1;
+    }
+    *n = (int)count;
+    return 0;
+}
+
 static int set_act(ctx *c, yaml_node_t *v, gen_layer *l)
 {
     int word;
@@ -356,6 +380,12 @@ static int layer_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     int word;
     if (l->kind->id == GEN_LEAKY_RELU && !strcmp(key, "alpha"))
         bit = GEN_OPT_SLOPE;   /* Keras 2's spelling of negative_slope */
+    if (!strcmp(key, "trainable")) {   /* every Keras layer takes it */
+        if (get_word(c, v, key, bool_words, &word))
+            return -1;
+        l->frozen = !word;
+        return 0;
+    }
     if (!bit || !(l->kind->opts & bit)) {
         char list[512];
         opt_list(l->kind->opts, list);
@@ -409,9 +439,30 @@ static int layer_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
     case GEN_OPT_EPSILON:
         return get_double(c, v, key, 1e-30, 1.0, 0, &l->eps);
     case GEN_OPT_AXIS:
-        if (get_int(c, v, key, -4, 3, &word))
+        if (l->kind->id == GEN_NORMALIZATION && (is_null(v) || (scalar(v) &&
+            v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(scalar(v), "None"))))
+            return l->norm_all = 1, 0;   /* Keras axis=None: one mean and variance for all */
+        if (get_int(c, v, key, -4, 4, &word))
             return -1;
-        return word == -1 ? 0 : fail(c, v, "batch_normalization supports axis -1 only (the channels)");
+        if (l->kind->id != GEN_NORMALIZATION)
+            return word == -1 ? 0 : fail(c, v, "batch_normalization supports axis -1 only (the channels)");
+        if (word == 0)
+            return fail(c, v, "normalization: axis 0 is the batch axis; use -1 (the last axis) or null");
+        if (word < -1)
+            return fail(c, v, "normalization supports axis -1 (the last axis, or its positive index) "
+                        "and null only; got %d", word);
+        l->norm_axis = word;   /* a positive one must be the last axis: lower.c checks */
+        return 0;
+    case GEN_OPT_MEAN:
+        l->given_mark = mark_of(v);
+        return get_stats(c, v, key, -1e30, &l->n_given, &l->given_mean);
+    case GEN_OPT_VARIANCE:
+        return get_stats(c, v, key, 0.0, &l->n_given_var, &l->given_var);
+    case GEN_OPT_INVERT:
+        if (get_word(c, v, key, bool_words, &word))
+            return -1;
+        l->invert = word;
+        return 0;
     case GEN_OPT_MAXV:   /* null, ~ or Python's None: no maximum */
         if (is_null(v) || (scalar(v) && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
                            (!strcmp(scalar(v), "None") || !strcmp(scalar(v), "none"))))
@@ -456,6 +507,7 @@ static gen_layer *new_layer(ctx *c, const gen_kind *kind, yaml_node_t *item)
     l->use_bias = 1;
     l->momentum = 0.99, l->eps = 1e-3, l->center = l->scale = 1;   /* BatchNormalization */
     l->act_max = -1.0;
+    l->norm_axis = -1;     /* Normalization */
     if (kind->id == GEN_ZPAD1D)
         l->zp[0] = l->zp[1] = 0;
     if (is_1d(l))
@@ -823,10 +875,298 @@ static int parse_optimizer(ctx *c, yaml_node_t *v)
     return !opts || is_null(opts) ? 0 : each_pair(c, opts, optim_words[kind], optim_opt, &a);
 }
 
+/* ---- loss ---------------------------------------------------------------- */
+
+/* The options each loss takes: from_logits, label_smoothing, delta. */
+static const char *const loss_keys[3] = {"from_logits", "label_smoothing", "delta"};
+static const unsigned loss_opts[GEN_LOSS_COUNT] = {1, 3, 3, 0, 0, 4};
+
+static int loss_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_loss *L = arg;
+    const unsigned allowed = loss_opts[L->kind];
+    int i = 0, word;
+    while (i < 3 && strcmp(key, loss_keys[i]))
+        i++;
+    if (i == 3 || !(allowed & (1u << i))) {
+        char list[128] = "";
+        for (int j = 0; j < 3; j++)
+            if (allowed & (1u << j))
+                strcat(strcat(list, *list ? ", " : ""), loss_keys[j]);
+        return fail(c, k, "%s has no option '%s'%s%s", gen_loss_name(L->kind), shown(k),
+                    *list ? "; it takes: " : " (it takes none)", list);
+    }
+    L->opt_mark[i] = mark_of(k);
+    if (i == 0) {
+        if (get_word(c, v, key, bool_words, &word))
+            return -1;
+        L->from_logits = word;
+        return 0;
+    }
+    if (i == 1)
+        return get_double(c, v, key, 0.0, 1.0, 0, &L->label_smoothing);
+    return get_double(c, v, key, 1e-12, 1e12, 0, &L->delta);
+}
+
+/* loss: NAME | {NAME: {options}}, as the optimizer; Keras's aliases too. */
+static int parse_loss(ctx *c, yaml_node_t *v)
+{
+    gen_model *m = c->m;
+    yaml_node_t *k = v, *opts = NULL;
+    if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top - v->data.mapping.pairs.start == 1) {
+        k = node(c, v->data.mapping.pairs.start->key);
+        opts = node(c, v->data.mapping.pairs.start->value);
+    } else if (v->type != YAML_SCALAR_NODE || is_null(v)) {
+        return fail(c, v, "'loss' must be a name (e.g. binary_crossentropy) or "
+                    "'{NAME: {from_logits: true, ...}}'");
+    }
+    const char *s = scalar(k);
+    gen_loss_kind kind;
+    if (!s || strlen(s) != k->data.scalar.length || gen_loss_word(s, &kind))
+        return fail(c, k, "unknown loss '%s'; seqc implements: sparse_categorical_crossentropy, "
+                    "categorical_crossentropy, binary_crossentropy, mean_squared_error (mse), "
+                    "mean_absolute_error (mae), huber", shown(k));
+    m->have_loss = 1;
+    m->loss_mark = mark_of(k);
+    memset(&m->loss, 0, sizeof m->loss);
+    m->loss.kind = kind;
+    m->loss.delta = 1.0;   /* Keras's Huber default */
+    m->loss.mark = m->loss_mark;
+    return !opts || is_null(opts) ? 0 : each_pair(c, opts, gen_loss_name(kind), loss_opt, &m->loss);
+}
+
+/* ---- train: Keras fit() options ------------------------------------------
+ * validation_split, class_weight and callbacks, with Keras 3's names and
+ * defaults (keras/src/callbacks/early_stopping.py, reduce_lr_on_plateau.py,
+ * model_checkpoint.py); templates/SEMANTICS.md ("fit() options"). */
+
+static const char *const cb_words[] = {"early_stopping", "reduce_lr_on_plateau", "model_checkpoint", NULL};
+/* the monitor words, mapped to GEN_MON_* by monitor_of */
+static const char *const monitor_words[] = {"loss", "accuracy", "mae", "val_loss", "val_accuracy",
+                                            "val_mae", NULL};
+static const char *const mode_words[] = {"auto", "min", "max", NULL};
+
+enum {
+    C_MONITOR = 1u << 0, C_MODE = 1u << 1, C_MIN_DELTA = 1u << 2, C_PATIENCE = 1u << 3,
+    C_BASELINE = 1u << 4, C_RESTORE = 1u << 5, C_START = 1u << 6, C_FACTOR = 1u << 7,
+    C_COOLDOWN = 1u << 8, C_MIN_LR = 1u << 9, C_FILEPATH = 1u << 10, C_BEST_ONLY = 1u << 11,
+    C_THRESHOLD = 1u << 12
+};
+
+static const struct { const char *key; unsigned bit; } cb_keys[] = {
+    {"monitor", C_MONITOR}, {"mode", C_MODE}, {"min_delta", C_MIN_DELTA}, {"patience", C_PATIENCE},
+    {"baseline", C_BASELINE}, {"restore_best_weights", C_RESTORE}, {"start_from_epoch", C_START},
+    {"factor", C_FACTOR}, {"cooldown", C_COOLDOWN}, {"min_lr", C_MIN_LR}, {"filepath", C_FILEPATH},
+    {"save_best_only", C_BEST_ONLY}, {"initial_value_threshold", C_THRESHOLD},
+};
+
+/* the options each callback takes (Keras's, less verbose), in cb_words order */
+static const unsigned cb_opts[GEN_CB_COUNT] = {
+    C_MONITOR | C_MODE | C_MIN_DELTA | C_PATIENCE | C_BASELINE | C_RESTORE | C_START,
+    C_MONITOR | C_MODE | C_MIN_DELTA | C_PATIENCE | C_FACTOR | C_COOLDOWN | C_MIN_LR,
+    C_MONITOR | C_MODE | C_FILEPATH | C_BEST_ONLY | C_THRESHOLD,
+};
+
+/* Keras 3's defaults: EarlyStopping(monitor="val_loss", min_delta=0,
+ * patience=0, mode="auto", baseline=None, restore_best_weights=False,
+ * start_from_epoch=0); ReduceLROnPlateau(monitor="val_loss", factor=0.1,
+ * patience=10, mode="auto", min_delta=1e-4, cooldown=0, min_lr=0.0);
+ * ModelCheckpoint(monitor="val_loss", mode="auto", save_best_only=False,
+ * initial_value_threshold=None), whose min_delta is MonitorCallback's 0. */
+static void cb_defaults(gen_callback *cb, int which, yaml_node_t *k)
+{
+    memset(cb, 0, sizeof *cb);
+    cb->on = 1;
+    cb->monitor = GEN_MON_VAL_LOSS;
+    cb->mark = mark_of(k);
+    if (which == GEN_CB_REDUCE_LR)
+        cb->factor = 0.1, cb->patience = 10, cb->min_delta = 1e-4;
+}
+
+/* Python's None: none, None, null, ~ or nothing */
+static int is_none(const yaml_node_t *n)
+{
+    const char *s = scalar(n);
+    return is_null(n) || (s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                          (!strcmp(s, "none") || !strcmp(s, "None")));
+}
+
+static int get_monitor(ctx *c, yaml_node_t *v, gen_callback *cb)
+{
+    static const int mon[] = {GEN_MON_LOSS, GEN_MON_METRIC, GEN_MON_METRIC, GEN_MON_VAL_LOSS,
+                              GEN_MON_VAL_METRIC, GEN_MON_VAL_METRIC};
+    int word;
+    cb->monitor_mark = mark_of(v);
+    if (get_word(c, v, "monitor", monitor_words, &word))
+        return -1;
+    cb->monitor = mon[word];
+    cb->monitor_mae = word == 2 || word == 5;   /* checked against the task by gen_fit_check */
+    return 0;
+}
+
+typedef struct cb_arg { gen_model *m; int which; } cb_arg;
+
+static int cb_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    cb_arg *a = arg;
+    gen_callback *cb = &a->m->fit.cb[a->which];
+    unsigned bit = 0;
+    for (size_t i = 0; i < sizeof cb_keys / sizeof cb_keys[0]; i++)
+        if (!strcmp(cb_keys[i].key, key))
+            bit = cb_keys[i].bit;
+    if (!(bit & cb_opts[a->which])) {
+        char list[256] = "";
+        for (size_t i = 0; i < sizeof cb_keys / sizeof cb_keys[0]; i++)
+            if (cb_opts[a->which] & cb_keys[i].bit)
+                strcat(strcat(list, *list ? ", " : ""), cb_keys[i].key);
+        return fail(c, k, "%s has no option '%s'; it takes: %s", cb_words[a->which], shown(k), list);
+    }
+    switch (bit) {
+    case C_MONITOR:
+        return get_monitor(c, v, cb);
+    case C_MODE:
+        return get_word(c, v, key, mode_words, &cb->mode);
+    case C_MIN_DELTA:   /* MonitorCallback keeps abs(min_delta) */
+        if (get_double(c, v, key, -1e30, 1e30, 0, &cb->min_delta))
+            return -1;
+        return cb->min_delta = fabs(cb->min_delta), 0;
+    case C_PATIENCE:
+        return get_int(c, v, key, 0, 1000000, &cb->patience);
+    case C_START:
+        return get_int(c, v, key, 0, 1000000, &cb->start_from_epoch);
+    case C_COOLDOWN:
+        return get_int(c, v, key, 0, 1000000, &cb->cooldown);
+    case C_FACTOR:      /* ReduceLROnPlateau: factor >= 1.0 is a ValueError */
+        return get_double(c, v, key, 0.0, 1.0, 1, &cb->factor);
+    case C_MIN_LR:
+        return get_double(c, v, key, 0.0, 1e12, 0, &cb->min_lr);
+    case C_BASELINE:
+    case C_THRESHOLD:
+        if (is_none(v))
+            return cb->has_baseline = 0, 0;
+        cb->has_baseline = 1;
+        return get_double(c, v, key, -1e30, 1e30, 0, &cb->baseline);
+    case C_RESTORE:
+    case C_BEST_ONLY:
+        return get_word(c, v, key, bool_words, &cb->flag);
+    case C_FILEPATH:
+        return get_path(c, v, key, a->m->fit.filepath);
+    }
+    return 0;
+}
+
+/* callbacks: {NAME: {options}, ...}; NAME: null keeps Keras's defaults. */
+static int cb_item(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_model *m = arg;
+    int which = -1;
+    for (int i = 0; cb_words[i]; i++)
+        if (!strcmp(key, cb_words[i]))
+            which = i;
+    if (which < 0)
+        return fail(c, k, "unknown callback '%s'; seqc implements: early_stopping, "
+                    "reduce_lr_on_plateau, model_checkpoint", shown(k));
+    cb_defaults(&m->fit.cb[which], which, k);
+    cb_arg a = {m, which};
+    if (!is_null(v) && each_pair(c, v, cb_words[which], cb_opt, &a))
+        return -1;
+    if (which == GEN_CB_CHECKPOINT && !m->fit.filepath[0])
+        return fail(c, k, "model_checkpoint needs 'filepath': the weights file to write");
+    return 0;
+}
+
+/* class_weight: {CLASS: WEIGHT, ...}; gen_fit_check holds the classes
+ * against the model once lowering has counted them. */
+static int cw_pair(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    gen_fit *f = arg;
+    const int n = f->n_class_weights;
+    int cls;
+    (void)key;
+    if (n == GEN_MAX_CLASS_WEIGHTS)   /* structure() allows no more keys; kept for safety */
+        return fail(c, k, "class_weight has more than %d classes", GEN_MAX_CLASS_WEIGHTS);
+    if (get_int(c, k, "class", 0, GEN_DIM_MAX - 1, &cls))   /* Keras: int(key) */
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (f->cw_class[i] == cls)
+            return fail(c, k, "class %d has a weight already", cls);
+    f->cw_class[n] = cls;
+    f->cw_mark[n] = mark_of(k);
+    if (get_double(c, v, "class_weight", 0.0, 1e6, 0, &f->cw_weight[n]))
+        return -1;
+    f->n_class_weights = n + 1;
+    return 0;
+}
+
+static int get_class_weight(ctx *c, yaml_node_t *k, yaml_node_t *v, gen_fit *f)
+{
+    f->cw_at = mark_of(k);
+    f->n_class_weights = 0;
+    if (v->type != YAML_MAPPING_NODE || v->data.mapping.pairs.top == v->data.mapping.pairs.start)
+        return fail(c, v, "'class_weight' must map class indices to weights, e.g. {0: 1.0, 1: 5.0}");
+    return each_pair(c, v, "class_weight", cw_pair, f);
+}
+
+/* After lowering, when the task and the classes are known. */
+static int check_class_weight(gen_model *m)
+{
+    const gen_fit *f = &m->fit;
+    if (f->n_class_weights && m->task != GEN_TASK_CLASSES && m->task != GEN_TASK_BINARY) {
+        gen_error(m->path, f->cw_at, "class_weight weighs samples by their class, so it needs class "
+                  "labels (sparse_categorical_crossentropy, categorical_crossentropy, or "
+                  "binary_crossentropy with one output); this model's %s has %d outputs",
+                  gen_loss_name(m->loss.kind), m->n_out);
+        return -1;
+    }
+    for (int i = 0; i < f->n_class_weights; i++)
+        if (f->cw_class[i] >= m->n_classes) {
+            gen_error(m->path, f->cw_mark[i], "class_weight: class %d is not one of the model's "
+                      "%d classes [0, %d)", f->cw_class[i], m->n_classes, m->n_classes);
+            return -1;
+        }
+    return 0;
+}
+
+/* A monitor names the model's metric (accuracy, or mae for regression);
+ * ReduceLROnPlateau sets the learning rate, which Keras refuses for an
+ * optimizer built with a schedule (a TypeError at the first reduction). */
+int gen_fit_check(gen_model *m)
+{
+    const int mae = m->task == GEN_TASK_REGRESSION;
+    if (check_class_weight(m))
+        return -1;
+    for (int i = 0; i < GEN_CB_COUNT; i++) {
+        const gen_callback *cb = &m->fit.cb[i];
+        if (cb->on && (cb->monitor == GEN_MON_METRIC || cb->monitor == GEN_MON_VAL_METRIC) &&
+            cb->monitor_mae != mae) {
+            gen_error(m->path, cb->monitor_mark, "%s: this model's metric is %s, so monitor one of "
+                      "loss, %s, val_loss, val_%s", cb_words[i], mae ? "mae" : "accuracy",
+                      mae ? "mae" : "accuracy", mae ? "mae" : "accuracy");
+            return -1;
+        }
+    }
+    if (m->fit.cb[GEN_CB_REDUCE_LR].on && m->opt.schedule != GEN_LR_CONSTANT) {
+        gen_error(m->path, m->fit.cb[GEN_CB_REDUCE_LR].mark, "reduce_lr_on_plateau sets the "
+                  "optimizer's learning rate, which Keras does not allow when learning_rate is a "
+                  "schedule (TypeError at the first reduction); give a constant learning_rate");
+        return -1;
+    }
+    return 0;
+}
+
 static int train_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     gen_model *m = arg;
     long seed;
+    int word;
+    static const char *const target_words[] = {"labels", "inputs", NULL};
+    if (!strcmp(key, "targets")) {
+        m->targets_mark = mark_of(v);
+        if (get_word(c, v, key, target_words, &word))
+            return -1;
+        m->targets_inputs = word;
+        return 0;
+    }
     if (!strcmp(key, "batch_size"))
         return get_int(c, v, key, 1, GEN_DIM_MAX, &m->batch_size);
     if (!strcmp(key, "epochs"))
@@ -837,7 +1177,14 @@ static int train_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, vo
         m->seed = (unsigned long)seed;
         return 0;
     }
-    return fail(c, k, "train has no option '%s'; it takes: batch_size, epochs, seed", shown(k));
+    if (!strcmp(key, "validation_split"))   /* Keras: a float in [0, 1); 0 is none */
+        return get_double(c, v, key, 0.0, 1.0, 1, &m->fit.validation_split);
+    if (!strcmp(key, "class_weight"))
+        return get_class_weight(c, k, v, &m->fit);
+    if (!strcmp(key, "callbacks"))
+        return each_pair(c, v, "callbacks", cb_item, m);
+    return fail(c, k, "train has no option '%s'; it takes: batch_size, epochs, seed, targets, "
+                "validation_split, class_weight, callbacks", shown(k));
 }
 
 static int data_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
@@ -851,18 +1198,13 @@ static int data_opt(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, voi
 static int top_key(ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     gen_model *m = c->m;
-    int word;
-    static const char *const losses[] = {"sparse_categorical_crossentropy", NULL};
     (void)arg;
     if (!strcmp(key, "name"))
         return get_ident(c, v, key, m->name);
     if (!strcmp(key, "layers"))
         return parse_layers(c, v);
-    if (!strcmp(key, "loss")) {
-        m->have_loss = 1;
-        m->loss_mark = mark_of(v);
-        return get_word(c, v, key, losses, &word);
-    }
+    if (!strcmp(key, "loss"))
+        return parse_loss(c, v);
     if (!strcmp(key, "optimizer"))
         return parse_optimizer(c, v);
     if (!strcmp(key, "train"))

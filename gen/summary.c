@@ -35,7 +35,7 @@ void gen_summary(const gen_model *m, FILE *f)
             m->n_params, m->n_trainable, m->n_params - m->n_trainable);
     fprintf(f, "-------------------------------------------------------------------------\n");
     long w = 4 * m->n_params;
-    kib(f, "Weights (flash when exported):", w);
+    kib(f, "Weights (flash when exported):", w + 4 * m->n_consts);   /* + normalization constants */
     kib(f, "RAM, inference (largest live in+out pair):", m->act_bytes_infer);
     const int slots = gen_optim_slots(&m->opt);
     char what[96];

@@ -380,3 +380,14 @@ int rt_data_layout(const char *dir, char *err, size_t errlen)
                dir);
     return -1;
 }
+
+void rt_dataset_split(rt_dataset *d, int keep, rt_dataset *tail)
+{
+    *tail = *d;
+    tail->n = d->n - keep;
+    tail->pix = d->pix ? d->pix + (size_t)keep * (size_t)d->size : NULL;
+    tail->xf = d->xf ? d->xf + (size_t)keep * (size_t)d->size : NULL;
+    tail->y = d->y ? d->y + keep : NULL;
+    tail->yf = d->yf ? d->yf + (size_t)keep * (size_t)d->y_dim : NULL;
+    d->n = keep;
+}

@@ -154,6 +154,11 @@ int rt_data_layout(const char *dir, char *err, size_t errlen);
 /* "[a, b, c]" of d's per-sample dims into s. */
 const char *rt_dataset_shape(const rt_dataset *d, char *s, size_t sl);
 
+/* Cuts d after its first `keep` samples: *tail becomes a view of the rest
+ * (the same arrays from sample keep on; free d only, never *tail) and d
+ * keeps the first keep.  Holdouts and Keras's validation_split. */
+void rt_dataset_split(rt_dataset *d, int keep, rt_dataset *tail);
+
 /* Frees the buffers and zeroes *d; safe on a zeroed or already-freed dataset. */
 void rt_dataset_free(rt_dataset *d);
 

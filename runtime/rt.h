@@ -8,17 +8,42 @@
 
 #include "data.h"
 
+/* Keras's fit() callbacks (fit.c; README "Training options"): what a
+ * callback watches, which way is better, and its settings.  The numbers and
+ * the field order are the generated NAME_CB_* initializers' (gen/ir.h's
+ * GEN_MON_*, GEN_MODE_*, GEN_CB_*): keep them. */
+enum { RT_MON_LOSS, RT_MON_METRIC, RT_MON_VAL_LOSS, RT_MON_VAL_METRIC };
+enum { RT_MODE_AUTO, RT_MODE_MIN, RT_MODE_MAX };
+enum { RT_CB_EARLY_STOPPING, RT_CB_REDUCE_LR, RT_CB_CHECKPOINT, RT_N_CALLBACKS };
+
+/* Plain data, saved as it is in checkpoints (no padding). */
+typedef struct rt_callback {
+    int32_t on, monitor, mode, patience, cooldown, start_from_epoch;
+    int32_t flag;               /* restore_best_weights (EarlyStopping), save_best_only (ModelCheckpoint) */
+    int32_t has_baseline;       /* EarlyStopping's baseline; ModelCheckpoint's initial_value_threshold */
+    double min_delta, baseline, factor, min_lr;
+} rt_callback;
+
 typedef struct rt_config {
     const char *data_dir, *train_csv, *test_csv;
+    const char *label;          /* --label: the CSV's target columns (NULL: "label") */
     const char *test_data;      /* --test-data DIR: the test set from DIR */
+    const char *anomaly_data;   /* eval --anomaly-data DIR: an autoencoder's anomalies */
     double holdout;             /* image folders: the fraction held out for testing */
     const char *save, *log, *weights, *predictions;
     const char *checkpoint, *resume;
+    const char *init_weights;   /* --init-weights: start from a weights file (Keras load_weights, then fit) */
     int checkpoint_every;       /* batches; 0: at epoch ends only */
     int epochs, batch_size, threads;
     double lr, beta_1, beta_2, epsilon;
     unsigned long seed;
     int quiet, verbose;
+    /* Keras fit() options (fit.c): spec defaults, then the flags */
+    double validation_split;    /* the last fraction of the training data validates; 0: none */
+    const float *class_weight;  /* MODEL_N_CLASSES weights, or NULL (every class 1) */
+    rt_callback cb[RT_N_CALLBACKS];
+    const char *save_best;      /* ModelCheckpoint's filepath (cb[RT_CB_CHECKPOINT]) */
+    int monitor;                /* --monitor: RT_MON_* + 1 for every callback; 0: their own */
 } rt_config;
 
 /* Exit statuses, as documented in README.md. */
@@ -82,6 +107,9 @@ size_t rt_optim_state_bytes(const rt_optim *o);
  * descriptions are. */
 void rt_optim_describe(const rt_optim_config *c, char *buf, size_t len);
 const char *rt_optim_name(int kind);
+/* model_optim.c: the spec's optimizer over this model's tensors (the
+ * generated constants), with lr, beta_1, beta_2, epsilon from the caller. */
+int rt_model_optim(rt_optim *o, double lr, double beta_1, double beta_2, double epsilon);
 void rt_optim_free(rt_optim *o);
 
 /* adam.c: the Adam entry points of old, thin wrappers of rt_optim (Adam
@@ -95,23 +123,104 @@ void rt_adam_free(rt_adam *a);
 typedef struct rt_position {
     int epoch, batch;           /* 1-based epoch, 0-based next batch */
     double loss_sum, seconds;
-    long correct;
+    double metric;              /* the epoch's metric summed over its samples so far */
 } rt_position;
 
-/* checkpoint.c: the SEQCCKP2 format (README.md, "Checkpoints"). */
+/* What the callbacks remember between epochs (Keras keeps it in the
+ * callback objects): plain data, saved as it is in checkpoints. */
+typedef struct rt_monitor {
+    double best;                /* the best value seen (when has_best; Keras's None otherwise) */
+    int32_t has_best, wait, cooldown, best_epoch;   /* cooldown: ReduceLROnPlateau's counter */
+} rt_monitor;
+typedef struct rt_fit_state {
+    rt_monitor m[RT_N_CALLBACKS];
+    double lr;                  /* the learning rate now: ReduceLROnPlateau lowers it */
+    int32_t stop, stopped_epoch;    /* EarlyStopping: stop_training, and the 0-based epoch */
+    int32_t has_best_weights, pad;  /* EarlyStopping's best_weights is set */
+} rt_fit_state;
+
+/* checkpoint.c: the SEQCCKP4 format (README.md, "Checkpoints").  fit: the
+ * callbacks' memory; best: EarlyStopping's best weights (NULL when
+ * restore_best_weights is off). */
 int rt_checkpoint_save(const char *path, const rt_config *c, int n_train, const rt_position *pos,
-                       const float *params, const rt_optim *o, char *err, size_t errlen);
+                       const float *params, const rt_optim *o, const rt_fit_state *fit,
+                       const float *best, char *err, size_t errlen);
 int rt_checkpoint_load(const char *path, const rt_config *c, int n_train, rt_position *pos,
-                       float *params, rt_optim *o, char *err, size_t errlen);
+                       float *params, rt_optim *o, rt_fit_state *fit, float *best,
+                       char *err, size_t errlen);
+
+
+/* targets.c: a data set's labels or values as the loss reads them. */
+enum { RT_TASK_CLASSES, RT_TASK_BINARY, RT_TASK_MULTILABEL, RT_TASK_REGRESSION };  /* MODEL_TASK */
+/* "accuracy", or "mae" for regression: what loss()'s metric sums. */
+const char *rt_metric_name(void);
+/* 1 when d has what the loss compares with (labels, values, or the inputs). */
+int rt_has_targets(const rt_dataset *d);
+/* 0, or -1 with "SRC: error: ..." when d's labels do not fit the loss. */
+int rt_check_targets(const rt_dataset *d, char *err, size_t errlen);
+/* Samples idx[0..n): their MODEL_N_TARGETS targets each into t; x holds
+ * their inputs, [n][N_INPUT] (an autoencoder's targets). */
+void rt_targets(const rt_dataset *d, const int *idx, int n, const float *x, float *t);
+/* Every sample's targets, [n][MODEL_N_TARGETS] (malloc'd; NULL: out of
+ * memory). */
+float *rt_targets_all(const rt_dataset *d);
+/* The class predict() reports from one sample's outputs: argmax, or for one
+ * sigmoid 1 when above 0.5. */
+int rt_class_of(const float *out);
 
 /* train.c */
-typedef struct rt_metrics { double loss, accuracy; long n; } rt_metrics;
-/* pred (optional, n ints) receives each image's argmax class. */
-int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metrics *out, int *pred);
-int rt_train(const rt_config *c, float *params, const rt_dataset *train, const rt_dataset *test);
+typedef struct rt_metrics {
+    double loss;
+    double metric;              /* rt_metric_name(): accuracy, or the mean absolute error */
+    long n;
+} rt_metrics;
+/* outputs (optional, [n][MODEL_N_OUTPUTS]) receives the model's outputs. */
+int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metrics *out, float *outputs);
+/* val: what the epoch line reports as val_ (the validation split, or else
+ * the test set); NULL: nothing. */
+int rt_train(const rt_config *c, float *params, const rt_dataset *train, const rt_dataset *val);
 double rt_now(void);
 int rt_chunk_size(int batch_size);
 long rt_chunk_grad_bytes(int batch_size);
+
+/* fit.c: Keras's fit() options: validation_split, class_weight and the
+ * callbacks EarlyStopping, ReduceLROnPlateau, ModelCheckpoint. */
+void rt_fit_defaults(rt_config *c);     /* the spec's, from the generated MODEL_* */
+/* A train flag: 1 taken, 0 not a fit() flag, -1 with the usage error in
+ * err. */
+int rt_fit_flag(rt_config *c, const char *opt, const char *val, char *err, size_t len);
+/* After the flags: --monitor applied, and the settings checked together
+ * (a val_ monitor needs validation data): 0, or -1 with the usage error. */
+int rt_fit_finish(rt_config *c, char *err, size_t len);
+/* Keras's train_validation_split: the last n - floor(n (1 - f)) samples of
+ * tr become va, a view into the same arrays; -1 with a message when either
+ * part would be empty. */
+int rt_validation_split(rt_dataset *tr, double f, rt_dataset *va, char *err, size_t errlen);
+/* Keras's class_weight_to_sample_weights: each of the n samples' weight
+ * from its targets (class index, argmax of one-hot, rounded 0/1 label). */
+void rt_sample_weights(const float *class_weight, const float *targets, int n, float *w);
+/* "validation_split=0.1, early_stopping(monitor=val_loss, ...)": the
+ * settings a resumed run must share ("" when none is set); class weights
+ * are compared by the CRC-32 of all MODEL_N_CLASSES of them. */
+void rt_fit_describe(double validation_split, const rt_callback *cb, char *buf, size_t len);
+uint32_t rt_class_weight_crc(const rt_config *c);
+void rt_fit_begin(const rt_config *c, rt_fit_state *s);
+/* Every callback's on_epoch_end for the 0-based epoch, in Keras's order of
+ * the list; tm: the epoch's training figures, vm: validation's (NULL when
+ * none).  Appends what they did to note (for the epoch line); -1 when the
+ * best weights cannot be written. */
+int rt_fit_epoch_end(const rt_config *c, rt_fit_state *s, int epoch, const rt_metrics *tm,
+                     const rt_metrics *vm, const float *params, float *best, char *note,
+                     size_t len);
+/* on_train_end: EarlyStopping restores its best weights into params. */
+void rt_fit_end(const rt_config *c, const rt_fit_state *s, float *params, const float *best);
+
+/* adapt.c: Keras's Normalization.adapt() on the training set, before
+ * training: each normalization layer without a mean and variance in the
+ * spec gets its input's mean, variance and count, per feature (see
+ * adapt.c).  Skip it when the weights come from a file (--resume,
+ * --init-weights).  0, or -1 with a message in err. */
+int rt_adapt(float *params, const rt_dataset *train, char *err, size_t errlen);
 
 /* export.c: NAME_model.c and .h next to it; see `NAME export --help`. */
 int rt_export(const char *weights, const char *out_c, char *err, size_t errlen);

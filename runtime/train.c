@@ -46,8 +46,9 @@ static uint64_t mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-/* Per-thread scratch: activations and their gradients for one chunk. */
-typedef struct rt_ws { float *act, *dact; int *labels; } rt_ws;
+/* Per-thread scratch: activations and their gradients for one chunk, its
+ * targets and its samples' weights (class_weight). */
+typedef struct rt_ws { float *act, *dact, *targets, *weights; } rt_ws;
 
 static rt_ws *ws_new(int threads, int chunk)
 {
@@ -55,9 +56,10 @@ static rt_ws *ws_new(int threads, int chunk)
     for (int t = 0; w && t < threads; t++) {
         w[t].act = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk));
         w[t].dact = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk));
-        w[t].labels = malloc(sizeof(int) * (size_t)chunk);
-        if (!w[t].act || !w[t].dact || !w[t].labels)
-            return free(w[t].act), free(w[t].dact), free(w[t].labels), free(w), NULL;
+        w[t].targets = malloc(sizeof(float) * (size_t)chunk * MODEL_N_TARGETS);
+        w[t].weights = malloc(sizeof(float) * (size_t)chunk);
+        if (!w[t].act || !w[t].dact || !w[t].targets || !w[t].weights)
+            return free(w[t].act), free(w[t].dact), free(w[t].targets), free(w[t].weights), free(w), NULL;
     }
     return w;
 }
@@ -65,14 +67,15 @@ static rt_ws *ws_new(int threads, int chunk)
 static void ws_free(rt_ws *w, int threads)
 {
     for (int t = 0; w && t < threads; t++)
-        free(w[t].act), free(w[t].dact), free(w[t].labels);
+        free(w[t].act), free(w[t].dact), free(w[t].targets), free(w[t].weights);
     free(w);
 }
 
-/* Samples idx[0..n) as [n][N_INPUT] floats, and their labels: uint8 data
- * scaled to [0, 1], float32 data as it is.  main.c has checked that a
- * sample is N_INPUT values (d->size), which is all the arena holds. */
-static void gather(const rt_dataset *d, const int *idx, int n, float *x, int *labels)
+/* Samples idx[0..n) as [n][N_INPUT] floats, and their targets (see
+ * targets.c): uint8 data scaled to [0, 1], float32 data as it is.  main.c
+ * has checked that a sample is N_INPUT values (d->size), which is all the
+ * arena holds. */
+static void gather(const rt_dataset *d, const int *idx, int n, float *x, float *targets)
 {
     const size_t size = MODEL_N_INPUT;
     for (int s = 0; s < n; s++) {
@@ -83,21 +86,21 @@ static void gather(const rt_dataset *d, const int *idx, int n, float *x, int *la
         else
             for (size_t i = 0; i < size; i++)
                 out[i] = (float)d->pix[at + i] / 255.0f;
-        if (labels)
-            labels[s] = d->y ? d->y[idx[s]] : 0;
     }
+    if (targets)
+        rt_targets(d, idx, n, x, targets);
 }
 
 /* ---- evaluation ---------------------------------------------------------- */
 
-int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metrics *out, int *pred)
+int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metrics *out, float *outputs)
 {
     const int nc = (d->n + RT_EVAL_CHUNK - 1) / RT_EVAL_CHUNK;
-    double *loss = calloc((size_t)nc + 1, sizeof *loss);
-    int *hits = calloc((size_t)nc + 1, sizeof *hits);
+    const int labeled = rt_has_targets(d);
+    double *loss = calloc((size_t)nc + 1, sizeof *loss), *metric = calloc((size_t)nc + 1, sizeof *metric);
     rt_ws *ws = ws_new(threads, RT_EVAL_CHUNK);
-    if (!loss || !hits || !ws)
-        return free(loss), free(hits), ws_free(ws, threads), -1;
+    if (!loss || !metric || !ws)
+        return free(loss), free(metric), ws_free(ws, threads), -1;
     #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int c = 0; c < nc; c++) {
         rt_ws *w = &ws[thread_id()];
@@ -105,29 +108,22 @@ int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metric
         n = n < RT_EVAL_CHUNK ? n : RT_EVAL_CHUNK;
         for (int s = 0; s < n; s++)
             idx[s] = c * RT_EVAL_CHUNK + s;
-        gather(d, idx, n, w->act, w->labels);
+        gather(d, idx, n, w->act, w->targets);
         model_forward(params, w->act, n, 0, 0);
-        if (d->y)
-            loss[c] = model_loss(w->act, w->labels, n, 1.0f, NULL, &hits[c]);
-        if (pred) {
-            float probs[RT_EVAL_CHUNK * MODEL_N_CLASSES];
-            model_probs(w->act, n, probs);
-            for (int s = 0; s < n; s++) {
-                int best = 0;
-                for (int k = 1; k < MODEL_N_CLASSES; k++)
-                    best = probs[s * MODEL_N_CLASSES + k] > probs[s * MODEL_N_CLASSES + best] ? k : best;
-                pred[idx[s]] = best;
-            }
-        }
+        if (labeled)
+            loss[c] = model_loss(w->act, w->targets, NULL, n, 1.0f, NULL, &metric[c]);
+        if (outputs)
+            model_outputs(w->act, n, outputs + (size_t)c * RT_EVAL_CHUNK * MODEL_N_OUTPUTS);
     }
-    double total = 0.0;
-    long right = 0;
+    double total = 0.0, msum = 0.0;
     for (int c = 0; c < nc; c++)
-        total += loss[c], right += hits[c];
+        total += loss[c], msum += metric[c];
     out->n = d->n;
-    out->loss = d->n ? total / d->n : 0.0;
-    out->accuracy = d->n ? (double)right / d->n : 0.0;
-    free(loss), free(hits), ws_free(ws, threads);
+    /* Keras's evaluate() adds the regularization penalty to each batch's
+     * mean loss, as training does */
+    out->loss = d->n ? total / d->n + (labeled ? model_penalty(params, NULL) : 0.0) : 0.0;
+    out->metric = d->n ? msum / d->n : 0.0;
+    free(loss), free(metric), ws_free(ws, threads);
     return 0;
 }
 
@@ -156,7 +152,19 @@ typedef struct rt_state {
     int chunk;
     long bad_grad;                  /* index of a non-finite gradient */
     int n_train;
+    rt_fit_state fit;               /* what the callbacks remember (fit.c) */
+    float *best;                    /* EarlyStopping's best weights (restore_best_weights) */
 } rt_state;
+
+/* The chunk's per-sample weights from class_weight (Keras turns it into
+ * sample weights of the training data only), or NULL: all 1. */
+static const float *chunk_weights(const rt_state *st, rt_ws *w, int n)
+{
+    if (!st->c->class_weight)
+        return NULL;
+    rt_sample_weights(st->c->class_weight, w->targets, n, w->weights);
+    return w->weights;
+}
 
 /* Sum the chunks' partial sums of one step into the batch statistics, in
  * chunk order: the bits depend on the chunking only. */
@@ -175,7 +183,7 @@ static void reduce_stats(rt_state *st, int backward, int step, int nc)
 /* Forward, loss and backward of every chunk, each chunk on whatever thread
  * runs it; its gradient goes to its own buffer. */
 static void chunks_plain(rt_state *st, const rt_dataset *d, const int *idx, int B, uint64_t key,
-                         double *loss, int *hits)
+                         double *loss, double *metric)
 {
     const long P = MODEL_N_PARAMS;
     const int cs = st->chunk, nc = (B + cs - 1) / cs;
@@ -185,10 +193,11 @@ static void chunks_plain(rt_state *st, const rt_dataset *d, const int *idx, int 
         const int n = B - c * cs < cs ? B - c * cs : cs;
         float *g = st->cgrad + (size_t)c * P;
         memset(g, 0, sizeof(float) * (size_t)P);
-        gather(d, idx + c * cs, n, w->act, w->labels);
+        gather(d, idx + c * cs, n, w->act, w->targets);
         model_forward(st->params, w->act, n, 1, mix(key + (uint64_t)c));
-        hits[c] = 0;
-        loss[c] = model_loss(w->act, w->labels, n, 1.0f / (float)B, w->dact, &hits[c]);
+        metric[c] = 0.0;
+        loss[c] = model_loss(w->act, w->targets, chunk_weights(st, w, n), n, 1.0f / (float)B, w->dact,
+                             &metric[c]);
         model_backward(st->params, g, w->act, w->dact, n);
     }
 }
@@ -197,7 +206,7 @@ static void chunks_plain(rt_state *st, const rt_dataset *d, const int *idx, int 
  * statistics: every chunk runs a step, then the partial sums are reduced,
  * then the next step.  Each chunk keeps its own activations throughout. */
 static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, int B, uint64_t key,
-                           double *loss, int *hits)
+                           double *loss, double *metric)
 {
     const long P = MODEL_N_PARAMS;
     const int cs = st->chunk, nc = (B + cs - 1) / cs;
@@ -207,7 +216,7 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
             rt_ws *w = &st->ws[c];
             const int n = B - c * cs < cs ? B - c * cs : cs;
             if (step == 0)
-                gather(d, idx + c * cs, n, w->act, w->labels);
+                gather(d, idx + c * cs, n, w->act, w->targets);
             model_forward_step(st->params, w->act, n, 1, mix(key + (uint64_t)c), step, B,
                                st->stats, st->partial + (size_t)c * MODEL_N_STATS);
         }
@@ -221,8 +230,9 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
             float *g = st->cgrad + (size_t)c * P;
             if (step == 0) {
                 memset(g, 0, sizeof(float) * (size_t)P);
-                hits[c] = 0;
-                loss[c] = model_loss(w->act, w->labels, n, 1.0f / (float)B, w->dact, &hits[c]);
+                metric[c] = 0.0;
+                loss[c] = model_loss(w->act, w->targets, chunk_weights(st, w, n), n, 1.0f / (float)B,
+                                     w->dact, &metric[c]);
             }
             model_backward_step(st->params, g, w->act, w->dact, n, step, B, st->stats,
                                 st->partial + (size_t)c * MODEL_N_STATS);
@@ -235,16 +245,15 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
  * with the regularization penalty counted once per sample (Keras reports
  * the batch's mean loss plus the penalty). */
 static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int B,
-                          uint64_t key, long *correct)
+                          uint64_t key, double *metric_sum)
 {
     const long P = MODEL_N_PARAMS;
     const int cs = st->chunk, nc = (B + cs - 1) / cs;
-    double loss[RT_CHUNKS];
-    int hits[RT_CHUNKS];
+    double loss[RT_CHUNKS], metric[RT_CHUNKS];
     if (MODEL_N_BN > 0)
-        chunks_stepped(st, d, idx, B, key, loss, hits);
+        chunks_stepped(st, d, idx, B, key, loss, metric);
     else
-        chunks_plain(st, d, idx, B, key, loss, hits);
+        chunks_plain(st, d, idx, B, key, loss, metric);
     float *restrict grad = st->grad;
     const float *restrict cg = st->cgrad;
     #pragma omp parallel for schedule(static) num_threads(st->c->threads)
@@ -260,7 +269,7 @@ static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int
         if (!isfinite(grad[i]))
             bad = i;
     for (int c = 0; c < nc; c++)
-        total += loss[c], *correct += hits[c];
+        total += loss[c], *metric_sum += metric[c];
     if (bad < P || !isfinite(total)) {
         st->bad_grad = bad;
         return isfinite(total) ? NAN : total;   /* the weights stay as they were */
@@ -279,7 +288,7 @@ static void diagnose(rt_state *st, const rt_dataset *d, const int *idx, int B, u
     rt_ws *w = &st->ws[0];
     const int n = B < st->chunk ? B : st->chunk;
     float *out = malloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(n));
-    gather(d, idx, n, w->act, w->labels);
+    gather(d, idx, n, w->act, w->targets);
     model_forward(st->params, w->act, n, 1, mix(key));
     for (int l = 0; out && l < MODEL_N_LAYERS; l++) {
         model_layer_output(w->act, n, l, out);
@@ -314,7 +323,7 @@ static void shuffle(int *order, int n, unsigned long seed, int epoch)
     }
 }
 
-static void progress(const rt_config *c, int b, int nb, double t0, long seen, double loss, long right)
+static void progress(const rt_config *c, int b, int nb, double t0, long seen, double loss, double metric)
 {
     static double last;
     double now = rt_now();
@@ -322,8 +331,8 @@ static void progress(const rt_config *c, int b, int nb, double t0, long seen, do
         return;
     last = now;
     double rate = seen / (now - t0 + 1e-9);
-    printf("\r%d/%d - ETA %.0fs - loss: %.4f - accuracy: %.4f - %.0f samples/s\033[K",
-           b, nb, (nb - b) * (now - t0) / (b ? b : 1), loss / seen, (double)right / seen, rate);
+    printf("\r%d/%d - ETA %.0fs - loss: %.4f - %s: %.4f - %.0f samples/s\033[K",
+           b, nb, (nb - b) * (now - t0) / (b ? b : 1), loss / seen, rt_metric_name(), metric / seen, rate);
     fflush(stdout);
 }
 
@@ -333,7 +342,7 @@ static int checkpoint(rt_state *st, const rt_position *pos)
     if (!st->c->checkpoint)
         return 0;
     if (rt_checkpoint_save(st->c->checkpoint, st->c, st->n_train, pos, st->params, &st->optim,
-                           err, sizeof err)) {
+                           &st->fit, st->best, err, sizeof err)) {
         fprintf(stderr, "\n%s\n", err);
         return -1;
     }
@@ -353,7 +362,7 @@ static int run_epoch(rt_state *st, const rt_dataset *tr, int *order, rt_position
         const int start = b * c->batch_size;
         const int B = tr->n - start < c->batch_size ? tr->n - start : c->batch_size;
         const uint64_t key = mix((uint64_t)c->seed ^ ((uint64_t)epoch << 32) ^ ((uint64_t)b << 8));
-        double loss = train_batch(st, tr, order + start, B, key, &pos->correct);
+        double loss = train_batch(st, tr, order + start, B, key, &pos->metric);
         if (!isfinite(loss)) {
             char what[256];
             diagnose(st, tr, order + start, B, key, what, sizeof what);
@@ -366,42 +375,19 @@ static int run_epoch(rt_state *st, const rt_dataset *tr, int *order, rt_position
         pos->loss_sum += loss;
         pos->batch = b + 1;
         pos->seconds = rt_now() - t0;
-        progress(c, b + 1, nb, t0, (long)start + B, pos->loss_sum, pos->correct);
+        progress(c, b + 1, nb, t0, (long)start + B, pos->loss_sum, pos->metric);
         if (c->checkpoint_every && (b + 1) % c->checkpoint_every == 0 && b + 1 < nb && checkpoint(st, pos))
             return -1;
     }
     return 0;
 }
 
-/* The spec's optimizer (the generated MODEL_OPTIMIZER, ...) over the
- * tensor table, which says what is trainable.  --learning-rate replaces the
- * constant rate (main.c refuses it for a schedule); beta_1, beta_2 and
- * epsilon come from the settings too. */
+/* The spec's optimizer; --learning-rate replaces the constant rate (main.c
+ * refuses it for a schedule); beta_1, beta_2 and epsilon come from the
+ * settings too. */
 static int optim_init(rt_optim *o, const rt_config *c)
 {
-    static const double bounds[] = MODEL_LR_BOUNDARIES, values[] = MODEL_LR_VALUES;
-    rt_optim_config oc;
-    rt_optim_tensor t[MODEL_N_TENSORS];
-    memset(&oc, 0, sizeof oc);
-    oc.kind = MODEL_OPTIMIZER, oc.schedule = MODEL_LR_SCHEDULE;
-    oc.lr = c->lr, oc.beta_1 = c->beta_1, oc.beta_2 = c->beta_2, oc.epsilon = c->epsilon;
-    oc.momentum = MODEL_MOMENTUM, oc.nesterov = MODEL_NESTEROV;
-    oc.rho = MODEL_RHO, oc.centered = MODEL_CENTERED, oc.amsgrad = MODEL_AMSGRAD;
-    oc.initial_accumulator_value = MODEL_INITIAL_ACCUMULATOR_VALUE;
-    oc.weight_decay = MODEL_WEIGHT_DECAY;
-    oc.clipnorm = MODEL_CLIPNORM, oc.clipvalue = MODEL_CLIPVALUE, oc.global_clipnorm = MODEL_GLOBAL_CLIPNORM;
-    oc.decay_steps = MODEL_LR_DECAY_STEPS, oc.decay_rate = MODEL_LR_DECAY_RATE;
-    oc.staircase = MODEL_LR_STAIRCASE, oc.alpha = MODEL_LR_ALPHA;
-    oc.has_warmup_target = MODEL_LR_HAS_WARMUP_TARGET, oc.warmup_target = MODEL_LR_WARMUP_TARGET;
-    oc.warmup_steps = MODEL_LR_WARMUP_STEPS;
-    oc.n_boundaries = MODEL_LR_N_BOUNDARIES;
-    for (int i = 0; i < MODEL_LR_N_BOUNDARIES; i++)
-        oc.boundaries[i] = bounds[i];
-    for (int i = 0; i <= MODEL_LR_N_BOUNDARIES; i++)
-        oc.values[i] = values[i];
-    for (int i = 0; i < MODEL_N_TENSORS; i++)
-        t[i] = (rt_optim_tensor){model_tensors[i].offset, model_tensors[i].size, model_tensors[i].trainable};
-    return rt_optim_init(o, &oc, MODEL_N_PARAMS, t, MODEL_N_TENSORS);
+    return rt_model_optim(o, c->lr, c->beta_1, c->beta_2, c->epsilon);
 }
 
 /* Workspaces: one per thread; with batch norm one per chunk of a batch,
@@ -424,6 +410,9 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
     st->ws = ws_new(ws_count(c), st->chunk);
     st->stats = calloc((size_t)MODEL_N_STATS + 1, sizeof(double));
     st->partial = calloc((size_t)RT_CHUNKS * MODEL_N_STATS + 1, sizeof(double));
+    if (c->cb[RT_CB_EARLY_STOPPING].on && c->cb[RT_CB_EARLY_STOPPING].flag &&
+        !(st->best = calloc(MODEL_N_PARAMS, sizeof(float))))
+        return -1;
     if (!st->grad || !st->cgrad || !st->ws || !st->stats || !st->partial ||
         optim_init(&st->optim, c))
         return -1;
@@ -432,52 +421,104 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
 
 static void state_free(rt_state *st)
 {
-    free(st->grad), free(st->cgrad), free(st->stats), free(st->partial);
+    free(st->grad), free(st->cgrad), free(st->stats), free(st->partial), free(st->best);
     ws_free(st->ws, ws_count(st->c));
     rt_optim_free(&st->optim);
 }
 
+/* The epoch line and the log row; with ReduceLROnPlateau the rate the
+ * epoch trained with too, as Keras's logs["learning_rate"] has it: the
+ * value of its float32 variable.  note: what the callbacks did. */
 static void report_epoch(const rt_config *c, FILE *log, int epoch, double sec, const rt_metrics *tm,
-                         const rt_metrics *vm, long n)
+                         const rt_metrics *vm, long n, float lr, const char *note)
 {
+    const int show_lr = c->cb[RT_CB_REDUCE_LR].on;
     if (!c->quiet) {
         if (isatty(STDOUT_FILENO))
             printf("\r\033[K");
-        printf("Epoch %d/%d - %.1fs - %.0f samples/s - loss: %.4f - accuracy: %.4f",
-               epoch, c->epochs, sec, n / sec, tm->loss, tm->accuracy);
+        const char *m = rt_metric_name();
+        printf("Epoch %d/%d - %.1fs - %.0f samples/s - loss: %.4f - %s: %.4f",
+               epoch, c->epochs, sec, n / sec, tm->loss, m, tm->metric);
         if (vm)
-            printf(" - val_loss: %.4f - val_accuracy: %.4f", vm->loss, vm->accuracy);
-        printf("\n");
+            printf(" - val_loss: %.4f - val_%s: %.4f", vm->loss, m, vm->metric);
+        if (show_lr)
+            printf(" - learning_rate: %.4g", (double)lr);
+        printf("%s\n", note);
         fflush(stdout);
     }
     if (log) {
-        fprintf(log, "%d,%.3f,%.6f,%.6f,", epoch, sec, tm->loss, tm->accuracy);
+        fprintf(log, "%d,%.3f,%.6f,%.6f,", epoch, sec, tm->loss, tm->metric);
         if (vm)
-            fprintf(log, "%.6f,%.6f\n", vm->loss, vm->accuracy);
+            fprintf(log, "%.6f,%.6f", vm->loss, vm->metric);
         else
-            fprintf(log, ",\n");
+            fprintf(log, ",");
+        if (show_lr)
+            fprintf(log, ",%.9g", (double)lr);
+        fprintf(log, "\n");
         fflush(log);
     }
 }
 
-/* Where to start: the beginning, or a checkpoint's position and state. */
+/* Where to start: the beginning, or a checkpoint's position and state (the
+ * callbacks' too, and the learning rate they may have lowered). */
 static int start_at(rt_state *st, rt_position *pos)
 {
-    char err[4608];   /* room for two optimizer descriptions */
+    char err[8192];   /* room for two optimizer and two fit() descriptions */
     memset(pos, 0, sizeof *pos);
     pos->epoch = 1;
+    rt_fit_begin(st->c, &st->fit);
     if (!st->c->resume)
         return 0;
-    if (rt_checkpoint_load(st->c->resume, st->c, st->n_train, pos, st->params, &st->optim, err, sizeof err)) {
+    if (rt_checkpoint_load(st->c->resume, st->c, st->n_train, pos, st->params, &st->optim, &st->fit,
+                           st->best, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
+    st->optim.c.lr = st->fit.lr;
     if (!st->c->quiet)
         printf("resuming from %s: epoch %d, batch %d\n", st->c->resume, pos->epoch, pos->batch);
     return 0;
 }
 
-int rt_train(const rt_config *c, float *params, const rt_dataset *tr, const rt_dataset *te)
+/* An epoch's end, as Keras's fit(): validation figures, the callbacks'
+ * on_epoch_end, the line, then the checkpoint of everything they changed;
+ * the new learning rate applies from the next batch. */
+static int end_epoch(rt_state *st, FILE *log, const rt_dataset *tr, const rt_dataset *val,
+                     const rt_position *pos)
+{
+    const rt_config *c = st->c;
+    rt_metrics tm = {pos->loss_sum / tr->n, pos->metric / tr->n, tr->n}, vm;
+    char note[1024];
+    const int has_val = val && rt_has_targets(val);
+    const float lr = (float)st->optim.c.lr;
+    if (has_val && rt_evaluate(st->params, val, c->threads, &vm, NULL))
+        return -1;
+    if (rt_fit_epoch_end(c, &st->fit, pos->epoch - 1, &tm, has_val ? &vm : NULL, st->params, st->best,
+                         note, sizeof note))
+        return -1;
+    report_epoch(c, log, pos->epoch, pos->seconds, &tm, has_val ? &vm : NULL, tr->n, lr, note);
+    st->optim.c.lr = st->fit.lr;
+    rt_position next = {pos->epoch + 1, 0, 0.0, 0.0, 0};
+    return checkpoint(st, &next);
+}
+
+static FILE *open_log(const rt_config *c)
+{
+    FILE *log;
+    if (!c->log)
+        return NULL;
+    /* a resumed run appends to its log */
+    if (!(log = fopen(c->log, c->resume ? "a" : "w")))
+        return fprintf(stderr, "%s: error: cannot write the log\n", c->log), NULL;
+    if (!c->resume)
+        fprintf(log, "epoch,seconds,loss,%s,val_loss,val_%s%s\n", rt_metric_name(), rt_metric_name(),
+                c->cb[RT_CB_REDUCE_LR].on ? ",learning_rate" : "");
+    return log;
+}
+
+/* val: the data the epoch line reports as val_ (the validation split, or
+ * without one the test set, as seqc always has) */
+int rt_train(const rt_config *c, float *params, const rt_dataset *tr, const rt_dataset *val)
 {
     rt_state st = {.c = c};
     rt_position pos;
@@ -490,33 +531,20 @@ int rt_train(const rt_config *c, float *params, const rt_dataset *tr, const rt_d
         goto done;
     }
     st.n_train = tr->n;
-    if (start_at(&st, &pos))
+    if (start_at(&st, &pos) || (c->log && !(log = open_log(c))))
         goto done;
-    /* a resumed run appends to its log */
-    if (c->log && !(log = fopen(c->log, c->resume ? "a" : "w"))) {
-        fprintf(stderr, "%s: error: cannot write the log\n", c->log);
-        goto done;
-    }
-    if (log && !c->resume)
-        fprintf(log, "epoch,seconds,loss,accuracy,val_loss,val_accuracy\n");
-    for (; pos.epoch <= c->epochs; pos.epoch++) {
-        rt_metrics tm = {pos.loss_sum, 0, tr->n}, vm;
+    /* EarlyStopping's stop_training ends the loop (a checkpoint keeps it) */
+    for (; pos.epoch <= c->epochs && !st.fit.stop; pos.epoch++) {
         const double before = pos.seconds;
         const long from = (long)pos.batch * c->batch_size;
-        if (run_epoch(&st, tr, order, &pos))
+        if (run_epoch(&st, tr, order, &pos) || end_epoch(&st, log, tr, val, &pos))
             goto done;
         seconds += pos.seconds - before, samples += tr->n - from;
-        tm.loss = pos.loss_sum / tr->n, tm.accuracy = (double)pos.correct / tr->n;
-        if (te && te->y && rt_evaluate(params, te, c->threads, &vm, NULL))
-            goto done;
-        report_epoch(c, log, pos.epoch, pos.seconds, &tm, te && te->y ? &vm : NULL, tr->n);
-        rt_position next = {pos.epoch + 1, 0, 0.0, 0.0, 0};
-        if (checkpoint(&st, &next))
-            goto done;
-        pos.batch = 0, pos.loss_sum = 0.0, pos.seconds = 0.0, pos.correct = 0;
+        pos.batch = 0, pos.loss_sum = 0.0, pos.seconds = 0.0, pos.metric = 0.0;
     }
     if (!c->quiet && seconds > 0)
         printf("train_samples_per_s=%.1f\n", (double)samples / seconds);
+    rt_fit_end(c, &st.fit, params, st.best);
     rc = 0;
 done:
     if (log)

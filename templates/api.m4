@@ -8,7 +8,24 @@ m4_define(«seqc_api», «m4_dnl
 #define seqc_MODEL«»_IN_W       seqc_in_w
 #define seqc_MODEL«»_IN_C       seqc_in_c
 #define seqc_MODEL«»_IN_RANK    seqc_in_rank   /* 3: [IN_H][IN_W][IN_C]; 2: [IN_W steps][IN_C]; 1: [N_INPUT] */
-#define seqc_MODEL«»_N_CLASSES  seqc_n_classes
+#define seqc_MODEL«»_N_OUTPUTS  seqc_n_out   /* floats per sample that outputs() gives */
+#define seqc_MODEL«»_N_TARGETS  seqc_n_targets   /* floats per sample that loss() reads */
+#define seqc_MODEL«»_N_CLASSES  seqc_n_classes   /* integer labels are in [0, N_CLASSES); 0: none (multi-label, regression) */
+/* the loss (Keras 3 keras.losses): 0 sparse_categorical_crossentropy,
+ * 1 categorical_crossentropy, 2 binary_crossentropy, 3 mean_squared_error,
+ * 4 mean_absolute_error, 5 huber */
+#define seqc_MODEL«»_LOSS       seqc_loss
+#define seqc_MODEL«»_LOSS_NAME  "seqc_loss_name"
+#define seqc_MODEL«»_FROM_LOGITS seqc_from_logits
+#define seqc_MODEL«»_LABEL_SMOOTHING seqc_label_smoothing
+#define seqc_MODEL«»_HUBER_DELTA seqc_huber_delta
+/* what the outputs are: 0 one class of N_OUTPUTS (softmax), 1 binary (one
+ * sigmoid), 2 multi-label (N_OUTPUTS sigmoids), 3 regression */
+#define seqc_MODEL«»_TASK       seqc_task
+/* the activation outputs() applies to the last layer's values, which the
+ * loss takes as logits: 0 none, 1 softmax, 2 sigmoid */
+#define seqc_MODEL«»_OUT_ACT    seqc_out_act
+#define seqc_MODEL«»_TARGETS_INPUTS seqc_targets_inputs   /* 1: an autoencoder, the targets are the inputs */
 #define seqc_MODEL«»_N_PARAMS   seqc_n_params  /* floats in the parameter vector */
 #define seqc_MODEL«»_N_TRAINABLE seqc_n_trainable  /* of which the optimizer updates (not batch norm's moving statistics) */
 #define seqc_MODEL«»_N_TENSORS  seqc_n_tensors
@@ -63,6 +80,23 @@ m4_define(«seqc_api», «m4_dnl
 #define seqc_MODEL«»_LR_BOUNDARIES {seqc_lr_boundaries}  /* initializers */
 #define seqc_MODEL«»_LR_VALUES  {seqc_lr_values}
 #define seqc_MODEL«»_DATA_DIR   "m4_defn(«seqc_data_dir»)"
+/* Keras fit() options from the spec's train: (README "Training options"):
+ * the last VALIDATION_SPLIT of the training data validates (0: none);
+ * class CLASS_WEIGHT_CLASSES[i] weighs CLASS_WEIGHT_VALUES[i] (others 1) */
+#define seqc_MODEL«»_VALIDATION_SPLIT seqc_validation_split
+#define seqc_MODEL«»_N_CLASS_WEIGHTS seqc_n_class_weights
+#define seqc_MODEL«»_CLASS_WEIGHT_CLASSES {seqc_cw_classes}  /* initializers */
+#define seqc_MODEL«»_CLASS_WEIGHT_VALUES {seqc_cw_values}
+/* callbacks, each {on, monitor, mode, patience, cooldown, start_from_epoch,
+ * flag, has_baseline, min_delta, baseline, factor, min_lr}: monitor 0 loss,
+ * 1 the metric, 2 val_loss, 3 val_ the metric; mode 0 auto, 1 min, 2 max;
+ * flag: restore_best_weights (EarlyStopping), save_best_only
+ * (ModelCheckpoint); baseline: EarlyStopping's baseline, ModelCheckpoint's
+ * initial_value_threshold */
+#define seqc_MODEL«»_CB_EARLY_STOPPING {seqc_cb_es}
+#define seqc_MODEL«»_CB_REDUCE_LR_ON_PLATEAU {seqc_cb_rlr}
+#define seqc_MODEL«»_CB_MODEL_CHECKPOINT {seqc_cb_mc}
+#define seqc_MODEL«»_CB_FILEPATH "m4_defn(«seqc_cb_filepath»)"  /* ModelCheckpoint's */
 
 /* One parameter tensor, in Keras get_weights() order and layout. */
 typedef struct seqc_model«»_tensor {
@@ -90,11 +124,17 @@ void seqc_model«»_init(float *params, uint64_t seed);
  * masks depend only on key and the sample's place in the batch, and batch
  * normalization's batch statistics: the n samples are one whole batch. */
 void seqc_model«»_forward(const float *params, float *act, int n, int train, uint64_t key);
-/* Softmax cross-entropy from the logits forward() left in act.  Returns the
- * summed loss; counts argmax hits in *correct; if dact is not NULL, writes
- * dL/dlogits scaled by 'scale' (1 / real batch size) for backward(). */
-double seqc_model«»_loss(const float *act, const int *labels, int n, float scale,
-    float *dact, int *correct);
+/* The loss (LOSS) of the n samples forward() left in act, against targets
+ * [n][N_TARGETS] (sparse_categorical_crossentropy: the class index; else
+ * one-hot or soft labels, 0/1 labels, or values).  weights: n per-sample
+ * weights (Keras's class_weight) or NULL for 1.  Returns the summed
+ * weighted loss.  Adds to *metric (if not NULL) the sum over samples of
+ * the per-epoch metric: 1 for a right class (argmax; binary: p > 0.5), the
+ * share of right labels (multi-label), or the mean absolute error
+ * (regression).  If dact is not NULL, writes dL/d(last layer's values)
+ * times weight times 'scale' (1 / real batch size) for backward(). */
+double seqc_model«»_loss(const float *act, const float *targets, const float *weights, int n,
+    float scale, float *dact, double *metric);
 /* Backward pass: accumulates into grads (N_PARAMS floats); dact is an arena
  * like act whose logits region loss() filled. */
 void seqc_model«»_backward(const float *params, float *grads, const float *act,
@@ -120,8 +160,10 @@ void seqc_model«»_forward_step(const float *params, float *act, int n, int tra
 void seqc_model«»_backward_step(const float *params, float *grads, const float *act, float *dact,
     int n, int step, int batch, const double *stats, double *partial);
 void seqc_model«»_step_slice(int backward, int step, long *off, long *len);
-/* Class probabilities [n][N_CLASSES] from the logits forward() left in act. */
-void seqc_model«»_probs(const float *act, int n, float *probs);
+/* The model's outputs [n][N_OUTPUTS] as Keras's predict() gives them: the
+ * last layer's values with OUT_ACT applied (class probabilities, label
+ * probabilities, or values). */
+void seqc_model«»_outputs(const float *act, int n, float *out);
 /* Layer 'layer' of the layers table as forward() left it: [n][size]. */
 void seqc_model«»_layer_output(const float *act, int n, int layer, float *dst);
 »)

@@ -98,7 +98,8 @@ m4_define(«_seqc_bn_batch», «m4_dnl
         invstd[c] = (float)(1.0 / sqrt((v_ > 0.0 ? v_ : 0.0) + (double)seqc_eps«»f));
     }»)
 
-m4_define(«seqc_batch_norm_forward», «
+m4_dnl the inference forward, which a frozen batch norm uses alone
+m4_define(«_seqc_bn_infer_fn», «
 /* seqc_name: BatchNormalization momentum seqc_momentum, epsilon seqc_eps, center seqc_center, scale seqc_scale
  *   in     seqc_shape_in
  *   gamma  [seqc_oc]seqc_if(seqc_scale, «», « (none: 1)»)
@@ -117,8 +118,8 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
     }
 _seqc_bn_coef
 _seqc_bn_apply
-}
-m4_ifdef(«seqc_inference», «», «
+}»)
+m4_define(«seqc_batch_norm_forward», «_seqc_bn_infer_fn«»m4_ifdef(«seqc_inference», «», «
 /* seqc_name, training, step 1: partial = [sum of x][sum of x^2] over the chunk. */
 static void seqc_name«»_stats1(const float *restrict in, int n, int nb, double *restrict partial)
 {

@@ -26,10 +26,11 @@ seqc_export_sizes
 #include "m4_ifdef(«seqc_header», «seqc_header», «seqc_model«»_model.h»)"
 
 seqc_lanes_defs
-/* All parameters, in Keras get_weights() order; exact float values. */
-static const float params[seqc_n_params] = {
+/* All parameters, in Keras get_weights() order; exact float values.m4_ifelse(seqc_n_consts, 0, «», «
+ * Then the normalization mean and variance the spec gives (not weights).»)*/
+static const float params[m4_eval(seqc_n_params + seqc_n_consts)] = {
 seqc_weights
-};
+seqc_consts};
 
 /* The activations, each layer's output at the opposite end from its input,
  * then predict_u8's input: one object, so that the RAM figure is exact. */
@@ -44,26 +45,25 @@ static uint64_t rng_mix(uint64_t z)
     return z ^ (z >> 31);
 }
 seqc_each_layer(«forward»)
-int seqc_model«»_predict(const float input[seqc_n_in], float probs[seqc_n_classes])
+int seqc_model«»_predict(const float input[seqc_n_in], float out[seqc_n_out])
 {
     const int nb = 1, train = 0;
     const uint64_t key = 0;
-    float p[seqc_n_classes];
-    const float *logits = seqc_with(seqc_last, «out_ptr_value»);
+    float p[seqc_n_out];
+    const float *last = seqc_with(seqc_last, «out_ptr_value»);
     int best = 0;
     (void)rng_mix; (void)train; (void)key;seqc_each_layer(«fcall»)
-    seqc_softmax(«logits», «p»)
-    for (int k = 1; k < seqc_n_classes; k++)
-        best = p[k] > p[best] ? k : best;
-    if (probs)
-        memcpy(probs, p, sizeof p);
+    seqc_output_act(«last», «p»)
+    seqc_decide(«p»)
+    if (out)
+        memcpy(out, p, sizeof p);
     return best;
 }
 
-int seqc_model«»_predict_u8(const unsigned char pixels[seqc_n_in], float probs[seqc_n_classes])
+int seqc_model«»_predict_u8(const unsigned char pixels[seqc_n_in], float out[seqc_n_out])
 {
     float *x = arena + seqc_x_arena;
     for (int i = 0; i < seqc_n_in; i++)
         x[i] = (float)pixels[i] / 255.0f;
-    return seqc_model«»_predict(x, probs);
+    return seqc_model«»_predict(x, out);
 }

@@ -46,11 +46,29 @@ m4_dnl seqc_softmax(LOGITS, PROBS): PROBS = softmax(LOGITS) over the classes,
 m4_dnl one code for the trainer and the exported model (same bits).
 m4_define(«seqc_softmax», «{
         float top = $1[0], sum = 0.0f;
-        for (int k = 1; k < seqc_n_classes; k++)
+        for (int k = 1; k < seqc_n_out; k++)
             top = $1[k] > top ? $1[k] : top;
-        for (int k = 0; k < seqc_n_classes; k++)
+        for (int k = 0; k < seqc_n_out; k++)
             sum += $2[k] = expf($1[k] - top);
-        for (int k = 0; k < seqc_n_classes; k++)
+        for (int k = 0; k < seqc_n_out; k++)
             $2[k] /= sum;
     }»)
+m4_dnl seqc_sigmoid(Z): the one sigmoid of outputs, loss metrics and export.
+m4_define(«seqc_sigmoid», «(1.0f / (1.0f + expf(-($1))))»)
+
+m4_dnl seqc_output_act(Z, OUT): OUT = the model's outputs from the last
+m4_dnl layer's values Z (arrays of seqc_n_out): the softmax or sigmoid the
+m4_dnl loss applies (NAME_OUT_ACT), or a copy.
+m4_define(«seqc_output_act», «m4_ifelse(seqc_out_act, 1, «seqc_softmax(«$1», «$2»)»,
+seqc_out_act, 2, «for (int k = 0; k < seqc_n_out; k++)
+        $2[k] = seqc_sigmoid($1[k]);»,
+«for (int k = 0; k < seqc_n_out; k++)
+        $2[k] = $1[k];»)»)
+
+m4_dnl seqc_decide(OUT): the class that predict() returns from the outputs:
+m4_dnl argmax of a softmax, 1 when a single sigmoid is above 0.5, else 0.
+m4_define(«seqc_decide», «m4_ifelse(seqc_task, 0, «{
+        for (int k = 1; k < seqc_n_out; k++)
+            best = $1[k] > $1[best] ? k : best;
+    }», seqc_task, 1, «best = $1[0] > 0.5f;», «»)»)
 m4_divert(0)m4_dnl

@@ -12,3 +12,5 @@ m4_include(«dense.m4»)m4_dnl
 m4_include(«dropout.m4»)m4_dnl
 m4_include(«activation.m4»)m4_dnl
 m4_include(«batch_norm.m4»)m4_dnl
+m4_include(«batch_norm_frozen.m4»)m4_dnl
+m4_include(«normalization.m4»)m4_dnl

@@ -43,7 +43,7 @@ m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih»
 «out_off», «mask_off», «w_off», «w_size», «b_off», «b_size», «params», «bias», «need_din», «act»,
 «max», «rate», «keep_scale», «ob», «cbw», «cbd», «obx», «x_in», «x_out», «dh», «dw», «dm», «p_off»,
 «p_size», «bn», «stat_off», «momentum», «eps», «center», «scale», «alpha», «act_max», «has_max»,
-«act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx», «cbp»»)
+«act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx», «cbp», «frozen»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
@@ -53,7 +53,10 @@ m4_dnl seqc_with(I, PART): expand layer I's template part (forward,
 m4_dnl backward, fcall, bcall) from templates/STEM.m4.
 m4_dnl Optional parts: tcall (the training forward; default fcall) and moving
 m4_dnl (batch norm's moving statistics; default nothing).
-m4_define(«seqc_with», «seqc_bind($1)m4_ifelse(«$2», «out_ptr_value», «seqc_out_ptr(act)», «m4_ifdef(«seqc_»seqc_stem«_$2»,
+m4_dnl A frozen layer (trainable: false) that no earlier layer needs the
+m4_dnl input gradient of has no backward call: its weights take no step.
+m4_define(«seqc_with», «seqc_bind($1)m4_ifelse(«$2», «out_ptr_value», «seqc_out_ptr(act)»,
+«$2»seqc_need_din«»seqc_frozen, «bcall01», «», «m4_ifdef(«seqc_»seqc_stem«_$2»,
 «m4_indir(«seqc_»seqc_stem«_$2»)», «_seqc_default_part(«$2»)»)»)seqc_unbind()»)
 m4_define(«_seqc_default_part», «m4_ifelse(«$1», «tcall», «m4_indir(«seqc_»seqc_stem«_fcall»)», «$1», «moving», «»,
 «seqc_fatal(«no template seqc_»seqc_stem«_$1»)»)»)

@@ -1,11 +1,12 @@
 m4_include(«api.m4»)m4_dnl
 m4_include(«lanes.m4»)m4_dnl
 m4_include(«layers.m4»)m4_dnl
+m4_include(«loss.m4»)m4_dnl
 m4_divert(-1)
 m4_dnl model.c.m4 - skeleton of out/NAME.c: API, layers, the passes, loss.
 m4_dnl A layer whose input gradient nobody needs and that has no parameters
-m4_dnl gets no backward function at all.
-m4_define(«_seqc_bwd_def», «m4_ifelse(seqc_need_din«»m4_eval(seqc_params > 0), «00», «»,
+m4_dnl to train (none, or frozen) gets no backward function at all.
+m4_define(«_seqc_bwd_def», «m4_ifelse(seqc_need_din«»m4_eval(seqc_params > 0 && !seqc_frozen), «00», «»,
 «m4_indir(«seqc_»seqc_stem«_backward»)»)»)
 m4_define(«seqc_backward_defs», «seqc_forloop_down(«seqc_i», m4_eval(seqc_n_layers - 1), 1,
 «seqc_bind(seqc_i)_seqc_bwd_def«»seqc_unbind()»)»)
@@ -178,44 +179,7 @@ double seqc_model«»_penalty(const float *params, float *grads)
     return total;
 }
 
-/* Keras computes softmax + cross-entropy from the logits when the last
- * activation is softmax: loss = logsumexp(z) - z[y].  Lanes past n get a
- * zero gradient, so padding never reaches the parameters. */
-double seqc_model«»_loss(const float *act, const int *labels, int n, float scale,
-    float *dact, int *correct)
-{
-    const int nb = (n + m4_eval(seqc_V - 1)) / seqc_V;
-    const long np = (long)nb * seqc_V;
-    const float *z = act + seqc_logits_off«»L * np;
-    double total = 0.0;
-    int hits = 0;
-    for (int sample = 0; sample < nb * seqc_V; sample++) {
-        const long base = (long)(sample / seqc_V) * m4_eval(seqc_n_classes * seqc_V) + sample % seqc_V;
-        float *dz = dact ? dact + seqc_logits_off«»L * np + base : NULL;
-        if (sample >= n) {
-            for (int k = 0; dz && k < seqc_n_classes; k++)
-                dz[k * seqc_V] = 0.0f;
-            continue;
-        }
-        const float *zs = z + base;
-        int best = 0;
-        for (int k = 1; k < seqc_n_classes; k++)
-            if (zs[k * seqc_V] > zs[best * seqc_V])
-                best = k;
-        const float top = zs[best * seqc_V];
-        float sum = 0.0f;
-        for (int k = 0; k < seqc_n_classes; k++)
-            sum += expf(zs[k * seqc_V] - top);
-        total += (double)(top + logf(sum) - zs[labels[sample] * seqc_V]);
-        hits += best == labels[sample];
-        for (int k = 0; dz && k < seqc_n_classes; k++)
-            dz[k * seqc_V] = (expf(zs[k * seqc_V] - top) / sum - (k == labels[sample] ? 1.0f : 0.0f)) * scale;
-    }
-    if (correct)
-        *correct += hits;
-    return total;
-}
-
+seqc_loss_def
 void seqc_model«»_layer_output(const float *act, int n, int layer, float *dst)
 {
     const long np = (long)((n + m4_eval(seqc_V - 1)) / seqc_V) * seqc_V;
@@ -227,13 +191,13 @@ void seqc_model«»_layer_output(const float *act, int n, int layer, float *dst)
                 src[((long)(sample / seqc_V) * l->size + e) * seqc_V + sample % seqc_V];
 }
 
-void seqc_model«»_probs(const float *act, int n, float *probs)
+void seqc_model«»_outputs(const float *act, int n, float *out)
 {
-    float logits[seqc_n_classes];
-    seqc_model«»_layer_output(act, n, seqc_MODEL«»_N_LAYERS - 1, probs);
+    float last[seqc_n_out];
+    seqc_model«»_layer_output(act, n, seqc_MODEL«»_N_LAYERS - 1, out);
     for (int s = 0; s < n; s++) {
-        float *p = probs + (long)s * seqc_n_classes;
-        memcpy(logits, p, sizeof logits);
-        seqc_softmax(«logits», «p»)
+        float *o = out + (long)s * seqc_n_out;
+        memcpy(last, o, sizeof last);
+        seqc_output_act(«last», «o»)
     }
 }

@@ -16,6 +16,13 @@ seqc_api
 #define MODEL_IN_C       seqc_MODEL«»_IN_C
 #define MODEL_IN_RANK    seqc_MODEL«»_IN_RANK
 #define MODEL_N_CLASSES  seqc_MODEL«»_N_CLASSES
+#define MODEL_N_OUTPUTS  seqc_MODEL«»_N_OUTPUTS
+#define MODEL_N_TARGETS  seqc_MODEL«»_N_TARGETS
+#define MODEL_LOSS       seqc_MODEL«»_LOSS
+#define MODEL_LOSS_NAME  seqc_MODEL«»_LOSS_NAME
+#define MODEL_TASK       seqc_MODEL«»_TASK
+#define MODEL_OUT_ACT    seqc_MODEL«»_OUT_ACT
+#define MODEL_TARGETS_INPUTS seqc_MODEL«»_TARGETS_INPUTS
 #define MODEL_N_PARAMS   seqc_MODEL«»_N_PARAMS
 #define MODEL_N_TENSORS  seqc_MODEL«»_N_TENSORS
 #define MODEL_N_LAYERS   seqc_MODEL«»_N_LAYERS
@@ -52,6 +59,14 @@ seqc_api
 #define MODEL_LR_BOUNDARIES seqc_MODEL«»_LR_BOUNDARIES
 #define MODEL_LR_VALUES  seqc_MODEL«»_LR_VALUES
 #define MODEL_DATA_DIR   seqc_MODEL«»_DATA_DIR
+#define MODEL_VALIDATION_SPLIT seqc_MODEL«»_VALIDATION_SPLIT
+#define MODEL_N_CLASS_WEIGHTS seqc_MODEL«»_N_CLASS_WEIGHTS
+#define MODEL_CLASS_WEIGHT_CLASSES seqc_MODEL«»_CLASS_WEIGHT_CLASSES
+#define MODEL_CLASS_WEIGHT_VALUES seqc_MODEL«»_CLASS_WEIGHT_VALUES
+#define MODEL_CB_EARLY_STOPPING seqc_MODEL«»_CB_EARLY_STOPPING
+#define MODEL_CB_REDUCE_LR_ON_PLATEAU seqc_MODEL«»_CB_REDUCE_LR_ON_PLATEAU
+#define MODEL_CB_MODEL_CHECKPOINT seqc_MODEL«»_CB_MODEL_CHECKPOINT
+#define MODEL_CB_FILEPATH seqc_MODEL«»_CB_FILEPATH
 #define model_tensor     seqc_model«»_tensor
 #define model_tensors    seqc_model«»_tensors
 #define model_layer      seqc_model«»_layer
@@ -60,7 +75,7 @@ seqc_api
 #define model_forward    seqc_model«»_forward
 #define model_loss       seqc_model«»_loss
 #define model_backward   seqc_model«»_backward
-#define model_probs      seqc_model«»_probs
+#define model_outputs    seqc_model«»_outputs
 #define model_layer_output seqc_model«»_layer_output
 #define MODEL_V          seqc_MODEL«»_V
 #define MODEL_N_TRAINABLE seqc_MODEL«»_N_TRAINABLE

@@ -7,7 +7,7 @@
 int main(int argc, char **argv)
 {
     unsigned char pixels[SEED_MODEL_N_INPUT];
-    float probs[SEED_MODEL_N_CLASSES];
+    float probs[SEED_MODEL_N_OUTPUTS];
     int w, h, maxval;
     FILE *f = argc == 2 ? fopen(argv[1], "rb") : NULL;
     if (!f) {

@@ -211,6 +211,44 @@ mutant reg_conv1d_missing model.c.m4 conv1d \
     's|if (g)$|if (g \&\& 0)|' \
     "the penalty adds no gradient (conv1d's kernel_regularizer)"
 
+# losses (templates/loss.m4): each against its golden spec
+mutant cce_grad_no_smoothing loss.m4 loss_cce_smooth \
+    's|dz\[k \* seqc_V\] = (expf(zs\[k \* seqc_V\] - top) / sum \* tsum - seqc_smooth(«y\[k\]», «seqc_n_out»)) \* g;|dz[k * seqc_V] = (expf(zs[k * seqc_V] - top) / sum * tsum - y[k]) * g;|' \
+    "categorical cross-entropy's gradient without label smoothing (p sum(t) - t, t unsmoothed)"
+mutant cce_grad_no_tsum loss.m4 loss_cce_smooth \
+    's|/ sum \* tsum - seqc_smooth|/ sum - seqc_smooth|' \
+    "categorical cross-entropy's gradient p - t instead of p sum(t) - t"
+mutant cce_smooth_no_1_over_k loss.m4 loss_cce_smooth \
+    's|+ seqc_label_smoothing«»f / $2)|+ seqc_label_smoothing«»f)|' \
+    "label smoothing adds ls instead of ls / K"
+mutant bce_grad_no_1_over_k loss.m4 loss_bce_multi \
+    '/_seqc_loss_2/,/l \/= seqc_n_out/s|dz\[k \* seqc_V\] = (p - t) \* (g / seqc_n_out.0f);|dz[k * seqc_V] = (p - t) * g;|' \
+    "binary cross-entropy's gradient without the 1/K of the mean over the units"
+mutant bce_loss_no_mean loss.m4 loss_bce_multi \
+    '/_seqc_loss_2/,/m \/= seqc_n_out/s|^        l /= seqc_n_out.0f;|        l /= 1.0f;|' \
+    "binary cross-entropy summed over the units, not averaged"
+mutant bce_smooth_half loss.m4 loss_bce_multi \
+    's|seqc_smooth(«y\[k\]», «2.0f»)|seqc_smooth(«y[k]», «1.0f»)|' \
+    "binary label smoothing t (1 - ls) + ls instead of + 0.5 ls"
+mutant bce_logit_sign loss.m4 loss_bce \
+    's|l += fmaxf(z, 0.0f) - z \* t + log1pf(expf(-fabsf(z)));|l += fmaxf(z, 0.0f) - z * t + log1pf(expf(-z));|' \
+    "binary cross-entropy with log(1 + e^-z) for log(1 + e^-|z|)"
+mutant mse_grad_no_2 loss.m4 loss_mse \
+    's|d = 2.0f \* e;|d = e;|' \
+    "mean squared error's gradient e instead of 2e"
+mutant mae_grad_sign loss.m4 loss_mae \
+    's|d = (float)((e > 0.0f) - (e < 0.0f));|d = (float)((e < 0.0f) - (e > 0.0f));|' \
+    "mean absolute error's gradient -sign(e)"
+mutant huber_linear_grad loss.m4 loss_huber \
+    's|d = a <= delta ? e : delta \* (float)((e > 0.0f) - (e < 0.0f));|d = e;|' \
+    "huber's gradient e beyond delta (squared error's)"
+mutant huber_default_delta loss.m4 loss_sgd \
+    's|const float delta = seqc_huber_delta«»f;|const float delta = 0.5f;|' \
+    "huber with delta 0.5 whatever the spec says (loss_sgd: the default 1.0)"
+mutant scce_logits_grad loss.m4 loss_scce_logits \
+    's|(k == label ? 1.0f : 0.0f)) \* g;|(k == label ? 1.0f : 0.0f)) * g * 0.5f;|' \
+    "sparse cross-entropy's gradient halved"
+
 # ---- the run -----------------------------------------------------------------
 [ -x "$SEQC" ] || make -s --no-print-directory "$SEQC" SEQC="$SEQC" >/dev/null ||
     { echo "mutate.sh: cannot build $SEQC" >&2; exit 1; }
@@ -228,6 +266,7 @@ cp templates/*.m4 "$work/base/" && cp runtime/*.c runtime/*.h "$work/runtime/" |
 # where adam.c is a wrapper of it)
 rt_src="$work/runtime/adam.c"
 [ -f "$work/runtime/optim.c" ] && rt_src="$rt_src $work/runtime/optim.c"
+[ -f "$work/runtime/model_optim.c" ] && rt_src="$rt_src $work/runtime/model_optim.c"
 
 # build_and_run DIR TEMPLATES SPEC: 0 = the golden test passed, 1 = it failed,
 # 3 = the model or the test did not build

@@ -16,20 +16,29 @@
  *   - every layer's output of forward(train = 1, key = 1) on the fixture's
  *     real digits (dropout included: the reference reproduces the masks;
  *     batch normalization uses the batch's statistics);
- *   - the loss (mean data loss + model_penalty()), and the loss before each
- *     of the 3 Adam steps; the regularization penalty alone where the
- *     fixture has penalty/stepN records (else it must be 0);
+ *   - the loss (the spec's loss, sum_over_batch_size, + model_penalty())
+ *     against the fixture's targets record [n][N_TARGETS] (soft labels,
+ *     0/1 labels or real values) or, without one, its integer labels; and
+ *     the loss before each of the 3 training steps; the regularization
+ *     penalty alone where the fixture has penalty/stepN records (else it
+ *     must be 0);
  *   - every parameter gradient of the loss (scale = 1 / n, plus the
  *     penalty's gradient; 0 for the moving statistics);
- *   - the logits of forward(train = 0) (moving statistics as initialised);
+ *   - the last layer's values of forward(train = 0) (moving statistics as
+ *     initialised; the logits where the loss applies softmax or sigmoid);
  *   - which tensors are trainable (init/trainable; without it, all);
  * and, with |ours - ref| <= 1e-5, the weights after 3 training steps on
- * the same batch, each: forward(train = 1, key = s); loss; backward;
- * model_penalty(w, g); model_moving_update(w, model_batch_stats(act, n), n);
- * rt_adam_step (runtime/adam.c) -- the moving statistics included; then,
- * where the fixture has infer3/logits, the logits of forward(train = 0) with
- * those weights (the moving statistics after 3 updates), within
- * 1e-5 + 1e-5 |ref| (the weights they come from agree to 1e-5).
+ * the same batch (records adam3/, whatever the optimizer), each:
+ * forward(train = 1, key = s); loss; backward; model_penalty(w, g);
+ * model_moving_update(w, model_batch_stats(act, n), n); rt_optim_step with
+ * the spec's optimizer (runtime/optim.c, configured as runtime/train.c
+ * does) -- the moving statistics included; then, where the fixture has
+ * infer3/logits, the logits of forward(train = 0) with those weights (the
+ * moving statistics after 3 updates), within 1e-5 + 1e-5 |ref| (the
+ * weights they come from agree to 1e-5).  With sgd at learning rate 1 and
+ * no momentum, each step must leave exactly w - g (bit for bit), and the
+ * gradients of steps 2 and 3 are checked against grad2/, grad3/ as step
+ * 1's are.
  *
  * Each check prints, per record, the largest absolute error, the largest
  * relative error among elements with |ref| >= 1e-4, and the share of the
@@ -212,7 +221,7 @@ static uint32_t fnv1a32(const float *a, long n)
 /* ---- state shared by the tests -------------------------------------------- */
 
 static int n;                 /* samples in the fixture's batch */
-static int *labels;
+static float *targets;   /* [n][MODEL_N_TARGETS]: the fixture's labels, or its targets record */
 static float *params, *grads, *act, *dact;
 static double loss1;          /* our loss at step 1: mean data loss + penalty */
 static double penalty1;       /* the regularization penalty at step 1 */
@@ -312,29 +321,30 @@ static int group_setup(void **state)
         if (load_fixture(path, &files[k]))
             return -1;
     }
-    const record *b = find("meta/batch"), *x = find("input"), *y = find("labels");
-    if (!b || !x || !y || b->dtype != I32 || x->size != (long)b->i[0] * MODEL_N_INPUT) {
+    const record *b = find("meta/batch"), *x = find("input"), *y = find("labels"), *t = find("targets");
+    if (!b || !x || !(y || t) || b->dtype != I32 || x->size != (long)b->i[0] * MODEL_N_INPUT ||
+        (t && (t->dtype != F32 || t->size != (long)b->i[0] * MODEL_N_TARGETS)) ||
+        (!t && MODEL_N_TARGETS != 1)) {
         fprintf(stderr, "%s: fixture's batch or input does not fit model %s (%d inputs)\n",
                 path, MODEL_NAME, MODEL_N_INPUT);
         return -1;
     }
     n = b->i[0];
-    labels = calloc((size_t)n, sizeof *labels);
+    targets = calloc((size_t)n * MODEL_N_TARGETS, sizeof *targets);
     params = calloc(MODEL_N_PARAMS, sizeof *params);
     grads = calloc(MODEL_N_PARAMS, sizeof *grads);
     act = calloc((size_t)MODEL_ARENA_FLOATS(n), sizeof *act);
     dact = calloc((size_t)MODEL_ARENA_FLOATS(n), sizeof *dact);
-    if (!labels || !params || !grads || !act || !dact)
+    if (!targets || !params || !grads || !act || !dact)
         return -1;
-    for (int s = 0; s < n; s++)
-        labels[s] = y->i[s];
+    for (long s = 0; s < (long)n * MODEL_N_TARGETS; s++)
+        targets[s] = t ? t->f[s] : (float)y->i[s];
 
     golden_weights(params);
     memcpy(act, x->f, sizeof(float) * (size_t)n * MODEL_N_INPUT);
     model_forward(params, act, n, 1, 1);
-    int correct = 0;
     penalty1 = model_penalty(params, NULL);
-    loss1 = model_loss(act, labels, n, 1.0f / (float)n, dact, &correct) / n + penalty1;
+    loss1 = model_loss(act, targets, NULL, n, 1.0f / (float)n, dact, NULL) / n + penalty1;
     model_backward(params, grads, act, dact, n);
     model_penalty(params, grads);
     printf("golden %s: batch of %d digits, %d parameters, %d layers\n",
@@ -366,7 +376,7 @@ static int group_teardown(void **state)
             free(files[k].r[j].f), free(files[k].r[j].i);
         free(files[k].r);
     }
-    free(labels), free(params), free(grads), free(act), free(dact);
+    free(targets), free(params), free(grads), free(act), free(dact);
     return 0;
 }
 
@@ -494,13 +504,13 @@ static void test_inference(void **state)
 {
     (void)state;
     const model_layer *last = &model_layers[MODEL_N_LAYERS - 1];
-    const record *r = need("infer/logits", F32, (long)n * MODEL_N_CLASSES);
+    const record *r = need("infer/logits", F32, (long)n * MODEL_N_OUTPUTS);
     float *a = calloc((size_t)MODEL_ARENA_FLOATS(n), sizeof *a);
     assert_non_null(a);
     memcpy(a, find("input")->f, sizeof(float) * (size_t)n * MODEL_N_INPUT);
     model_forward(params, a, n, 0, 12345);
-    long dims[2] = {n, MODEL_N_CLASSES};
-    float *logits = malloc(sizeof(float) * (size_t)n * MODEL_N_CLASSES);
+    long dims[2] = {n, MODEL_N_OUTPUTS};
+    float *logits = malloc(sizeof(float) * (size_t)n * MODEL_N_OUTPUTS);
     assert_non_null(logits);
     model_layer_output(a, n, MODEL_N_LAYERS - 1, logits);
     long bad = compare(&st_infer, "logits", r, logits, dims, 2, ATOL, RTOL);
@@ -510,27 +520,91 @@ static void test_inference(void **state)
         fail_msg("%s: inference logits differ from the reference", MODEL_NAME);
 }
 
+/* The spec's optimizer (rt_optim, runtime/optim.c), configured from the
+ * generated MODEL_* constants as the trainer does (runtime/train.c,
+ * optim_init), with its trainable flags. */
+static int optim_init(rt_optim *o)
+{
+    return rt_model_optim(o, MODEL_LEARNING_RATE, MODEL_BETA_1, MODEL_BETA_2, MODEL_EPSILON);
+}
+
+/* SGD, learning rate 1, no momentum, clipping, weight decay or schedule:
+ * each step must be w - g, exactly. */
+static int exact_sgd(const rt_optim *o)
+{
+    const rt_optim_config *c = &o->c;
+    return c->kind == RT_SGD && c->schedule == RT_LR_CONSTANT && c->lr == 1.0 && c->momentum == 0.0 &&
+           c->weight_decay == 0.0 && c->clipnorm == 0.0 && c->clipvalue == 0.0 && c->global_clipnorm == 0.0;
+}
+
+/* After an exact-sgd step: every trainable weight is before - g bit for bit
+ * (non-trainable ones unchanged).  Returns the mismatches (first few listed). */
+static long check_exact_step(int step, const float *before, const float *w, const float *g)
+{
+    long bad = 0;
+    for (int t = 0; t < MODEL_N_TENSORS; t++) {
+        const model_tensor *T = &model_tensors[t];
+        for (long i = T->offset; i < T->offset + T->size; i++) {
+            const float want = T->trainable ? before[i] - g[i] : before[i];
+            if (memcmp(&want, &w[i], sizeof want)) {
+                if (bad++ < 5)
+                    printf("    MISMATCH sgd step %d %s index %ld: w %.9g, w - g %.9g\n", step, T->name,
+                           i - T->offset, (double)w[i], (double)want);
+            }
+        }
+    }
+    printf("  sgd    step %d: weights == w - g bit for bit: %s\n", step, bad ? "NO  FAIL" : "yes");
+    return bad;
+}
+
+/* The gradient of step s (2, 3) against the fixture's gradS/ records, which
+ * golden.py writes for an exact-sgd spec. */
+static long check_step_grads(int step, const float *g, const char **first_bad)
+{
+    long bad = 0;
+    for (int t = MODEL_N_TENSORS - 1; t >= 0; t--) {
+        const model_tensor *T = &model_tensors[t];
+        char name[200];
+        snprintf(name, sizeof name, "grad%d/%s", step, T->name);
+        const record *r = need(name, F32, T->size);
+        long dims[4];
+        for (int d = 0; d < T->rank; d++)
+            dims[d] = T->dims[d];
+        snprintf(name, sizeof name, "step%d:%s", step, T->name);
+        const long b = compare(&st_grad, name, r, g + T->offset, dims, T->rank, ATOL, RTOL);
+        if (b && !*first_bad)
+            *first_bad = T->name;
+        bad += b;
+    }
+    return bad;
+}
+
 /* Three training steps on the same batch, step s with key s: the loss
  * with the penalty, backward plus the penalty's gradient, the moving
- * statistics from this forward's batch statistics, then Adam
- * (runtime/adam.c); then inference with the weights they leave. */
-static void test_adam(void **state)
+ * statistics from this forward's batch statistics, then the spec's
+ * optimizer (rt_optim, runtime/optim.c; golden.py follows adam and sgd);
+ * then inference with the weights they leave.  With exact sgd (learning
+ * rate 1, no momentum) each step must be w - g bit for bit, and the
+ * gradients of steps 2 and 3 are compared with the reference's too. */
+static void test_steps(void **state)
 {
     (void)state;
     float *w = malloc(sizeof(float) * MODEL_N_PARAMS), *g = malloc(sizeof(float) * MODEL_N_PARAMS);
+    float *before = malloc(sizeof(float) * MODEL_N_PARAMS);
     float *a = calloc((size_t)MODEL_ARENA_FLOATS(n), sizeof *a), *da = calloc((size_t)MODEL_ARENA_FLOATS(n), sizeof *da);
-    rt_adam adam;
-    assert_true(w && g && a && da);
-    assert_int_equal(rt_adam_init(&adam, MODEL_N_PARAMS, MODEL_LEARNING_RATE, MODEL_BETA_1,
-                                  MODEL_BETA_2, MODEL_EPSILON), 0);
+    rt_optim opt;
+    assert_true(w && g && before && a && da);
+    assert_int_equal(optim_init(&opt), 0);
+    const int exact = exact_sgd(&opt);
     golden_weights(w);
     int bad_loss = 0;
+    long bad_exact = 0, bad_grads = 0;
+    const char *first_bad_grad = NULL;
     for (int step = 1; step <= STEPS; step++) {
         memcpy(a, find("input")->f, sizeof(float) * (size_t)n * MODEL_N_INPUT);
         model_forward(w, a, n, 1, (uint64_t)step);
-        int correct = 0;
         const double penalty = model_penalty(w, NULL);
-        double loss = model_loss(a, labels, n, 1.0f / (float)n, da, &correct) / n + penalty;
+        double loss = model_loss(a, targets, NULL, n, 1.0f / (float)n, da, NULL) / n + penalty;
         bad_loss += check_penalty(step, penalty) > 0;
         char name[32];
         snprintf(name, sizeof name, "loss/step%d", step);
@@ -541,7 +615,13 @@ static void test_adam(void **state)
         model_backward(w, g, a, da, n);
         model_penalty(w, g);
         model_moving_update(w, model_batch_stats(a, n), n);
-        rt_adam_step(&adam, w, g);
+        memcpy(before, w, sizeof(float) * MODEL_N_PARAMS);
+        rt_optim_step(&opt, w, g);
+        if (exact) {
+            bad_exact += check_exact_step(step, before, w, g);
+            if (step > 1)
+                bad_grads += check_step_grads(step, g, &first_bad_grad);
+        }
     }
     const char *first_bad = NULL;
     for (int t = 0; t < MODEL_N_TENSORS; t++) {
@@ -559,24 +639,29 @@ static void test_adam(void **state)
     long bad_infer3 = 0;
     const record *r3 = find("infer3/logits");
     if (r3) {
-        float *logits = malloc(sizeof(float) * (size_t)n * MODEL_N_CLASSES);
+        float *logits = malloc(sizeof(float) * (size_t)n * MODEL_N_OUTPUTS);
         assert_non_null(logits);
         memset(a, 0, sizeof(float) * (size_t)MODEL_ARENA_FLOATS(n));
         memcpy(a, find("input")->f, sizeof(float) * (size_t)n * MODEL_N_INPUT);
         model_forward(w, a, n, 0, 12345);
         model_layer_output(a, n, MODEL_N_LAYERS - 1, logits);
-        long dims[2] = {n, MODEL_N_CLASSES};
-        bad_infer3 = compare(&st_infer3, "logits", need("infer3/logits", F32, (long)n * MODEL_N_CLASSES),
+        long dims[2] = {n, MODEL_N_OUTPUTS};
+        bad_infer3 = compare(&st_infer3, "logits", need("infer3/logits", F32, (long)n * MODEL_N_OUTPUTS),
                              logits, dims, 2, INFER3_ATOL, RTOL);
         free(logits);
     }
-    rt_adam_free(&adam);
-    free(w), free(g), free(a), free(da);
+    rt_optim_free(&opt);
+    free(w), free(g), free(before), free(a), free(da);
+    if (bad_exact)
+        fail_msg("%s: an sgd step with learning rate 1 is not w - g exactly", MODEL_NAME);
+    if (bad_grads)
+        fail_msg("%s: the gradient of %s at step 2 or 3 differs from the reference", MODEL_NAME,
+                 first_bad_grad);
     if (first_bad)
-        fail_msg("%s: weights of %s after %d Adam steps differ from the reference",
-                 MODEL_NAME, first_bad, STEPS);
+        fail_msg("%s: weights of %s after %d %s steps differ from the reference",
+                 MODEL_NAME, first_bad, STEPS, MODEL_OPTIMIZER_NAME);
     if (bad_loss)
-        fail_msg("%s: the loss (or penalty) before an Adam step differs from the reference", MODEL_NAME);
+        fail_msg("%s: the loss (or penalty) before an optimizer step differs from the reference", MODEL_NAME);
     if (bad_infer3)
         fail_msg("%s: inference logits after the 3 steps (moving statistics) differ from the reference",
                  MODEL_NAME);
@@ -597,7 +682,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_loss),
         cmocka_unit_test(test_gradients),
         cmocka_unit_test(test_inference),
-        cmocka_unit_test(test_adam),
+        cmocka_unit_test(test_steps),
     };
     return cmocka_run_group_tests_name(MODEL_NAME, tests, group_setup, group_teardown);
 }

@@ -200,6 +200,45 @@ static void test_preactivation_region(void **s)
     assert_int_equal(m.layers[3].zx, 0);     /* an activation layer reads its input */
 }
 
+/* Normalization (Keras 3): adapted layers hold mean, variance (init 1) and
+ * a scalar count, none trainable (Keras counts 2C + 1 non-trainable); with
+ * the spec's mean and variance it has no weights (constants, n_consts)
+ * and, after weights, passes the input gradient on. */
+static void test_normalization(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [6, 3]}\n"
+                           "  - normalization:\n"
+                           "  - average_pooling1d: {pool_size: 2}\n"
+                           "  - normalization: {axis: 2, invert: true}\n"
+                           "  - normalization: {axis: null}\n"
+                           "  - conv1d: {filters: 4, kernel_size: 2}\n"
+                           "  - normalization: {mean: [0.5, 1, 2, 3], variance: [2, 1, 0, 4]}\n"), 0);
+    expect(1, 1, 6, 3, 0, 0, 0, 0);
+    assert_int_equal(m.layers[1].p_size, 7);
+    assert_int_equal(m.layers[3].invert, 1);
+    assert_int_equal(m.layers[4].p_size, 3);
+    assert_int_equal(m.layers[6].p_size + m.layers[6].w_size + m.layers[6].b_size, 0);
+    assert_int_equal(m.layers[6].need_din, 1);
+    assert_int_equal(m.layers[5].need_din, 0);        /* normalization's weights are not trained */
+    assert_int_equal(m.n_params, 28 + 18 + 7 + 7 + 3);
+    assert_int_equal(m.n_trainable, 28 + 18);
+    assert_int_equal(m.n_consts, 8);
+    const char *names[9] = {"normalization_1/mean", "normalization_1/variance", "normalization_1/count",
+                            "normalization_2/mean", "normalization_2/variance", "normalization_2/count",
+                            "normalization_3/mean", "normalization_3/variance", "normalization_3/count"};
+    for (int t = 0; t < 9; t++) {
+        assert_string_equal(m.tensors[t].name, names[t]);
+        assert_int_equal(m.tensors[t].trainable, 0);
+        assert_int_equal(m.tensors[t].init, t % 3 == 1 ? GEN_INIT_ONES : GEN_INIT_ZEROS);
+        assert_int_equal(m.tensors[t].rank, t % 3 == 2 || t >= 6 ? 0 : 1);
+        assert_int_equal(m.tensors[t].size, t % 3 == 2 ? 1 : t >= 6 ? 1 : 3);
+    }
+    assert_int_equal(m.tensors[1].off, m.tensors[0].off + 3);
+    assert_int_equal(m.tensors[2].off, m.tensors[0].off + 6);
+    assert_string_equal(m.tensors[9].name, "conv1d_1/kernel");
+}
+
 int main(void)
 {
     gen_quiet = 0;
@@ -216,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_depthwise_separable),
         cmocka_unit_test(test_batchnorm_params),
         cmocka_unit_test(test_preactivation_region),
+        cmocka_unit_test(test_normalization),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     gen_model_free(&m);

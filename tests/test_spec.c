@@ -182,6 +182,67 @@ static void test_optimizers(void **state)
     remove("out/test/optim.yaml");
 }
 
+/* Compile a 3-class softmax spec with this train: text. */
+static int with_train(const char *train, gen_model *m)
+{
+    const char *path = "out/test/fit.yaml";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "layers:\n  - input: {shape: [4]}\n  - dense: {units: 3, activation: softmax}\n"
+            "train:%s\n", train);
+    fclose(f);
+    int rc = compile(path, m);
+    if (rc)
+        printf("%s\n", gen_last_error);
+    return rc;
+}
+
+/* fit() options: what the spec says, and Keras 3's defaults for the rest. */
+static void test_fit_options(void **state)
+{
+    (void)state;
+    gen_model m;
+    assert_int_equal(with_train(" {batch_size: 8}", &m), 0);
+    assert_true(m.fit.validation_split == 0.0 && m.fit.n_class_weights == 0);
+    for (int i = 0; i < GEN_CB_COUNT; i++)
+        assert_int_equal(m.fit.cb[i].on, 0);
+    gen_model_free(&m);
+    /* each callback named with no options: Keras's defaults */
+    assert_int_equal(with_train("\n  callbacks: {early_stopping: , reduce_lr_on_plateau: ~, "
+                                "model_checkpoint: {filepath: out/best.weights}}", &m), 0);
+    const gen_callback *es = &m.fit.cb[GEN_CB_EARLY_STOPPING], *rl = &m.fit.cb[GEN_CB_REDUCE_LR],
+                       *mc = &m.fit.cb[GEN_CB_CHECKPOINT];
+    assert_true(es->on && es->monitor == GEN_MON_VAL_LOSS && es->mode == GEN_MODE_AUTO && es->patience == 0 &&
+                es->min_delta == 0.0 && !es->has_baseline && !es->flag && es->start_from_epoch == 0);
+    assert_true(rl->on && rl->monitor == GEN_MON_VAL_LOSS && rl->factor == 0.1 && rl->patience == 10 &&
+                rl->min_delta == 1e-4 && rl->cooldown == 0 && rl->min_lr == 0.0 && rl->mode == GEN_MODE_AUTO);
+    assert_true(mc->on && mc->monitor == GEN_MON_VAL_LOSS && !mc->flag && !mc->has_baseline);
+    assert_string_equal(m.fit.filepath, "out/best.weights");
+    gen_model_free(&m);
+    /* everything given */
+    assert_int_equal(with_train("\n  validation_split: 0.2\n  class_weight: {0: 1.0, 2: 5}\n  callbacks:\n"
+                                "    early_stopping: {monitor: val_accuracy, min_delta: -0.01, patience: 3, mode: max,\n"
+                                "                     baseline: 0.9, restore_best_weights: true, start_from_epoch: 2}\n"
+                                "    reduce_lr_on_plateau: {monitor: loss, factor: 0.5, patience: 2, min_delta: 0,\n"
+                                "                           cooldown: 1, min_lr: 1.0e-5, mode: min}\n"
+                                "    model_checkpoint: {filepath: b.w, monitor: accuracy, save_best_only: true,\n"
+                                "                       initial_value_threshold: 0.5}", &m), 0);
+    assert_true(m.fit.validation_split == 0.2 && m.fit.n_class_weights == 2);
+    assert_true(m.fit.cw_class[1] == 2 && m.fit.cw_weight[1] == 5.0 && m.fit.cw_weight[0] == 1.0);
+    assert_true(es->monitor == GEN_MON_VAL_METRIC && es->min_delta == 0.01 && es->patience == 3 &&
+                es->mode == GEN_MODE_MAX && es->has_baseline && es->baseline == 0.9 && es->flag &&
+                es->start_from_epoch == 2);
+    assert_true(rl->monitor == GEN_MON_LOSS && rl->factor == 0.5 && rl->patience == 2 && rl->min_delta == 0.0 &&
+                rl->cooldown == 1 && rl->min_lr == 1e-5 && rl->mode == GEN_MODE_MIN);
+    assert_true(mc->monitor == GEN_MON_METRIC && mc->flag && mc->has_baseline && mc->baseline == 0.5);
+    gen_model_free(&m);
+    /* baseline: none is Keras's None */
+    assert_int_equal(with_train(" {callbacks: {early_stopping: {baseline: none}}}", &m), 0);
+    assert_int_equal(es->has_baseline, 0);
+    gen_model_free(&m);
+    remove("out/test/fit.yaml");
+}
+
 /* A spec larger than any model needs is refused before parsing. */
 static void test_huge_file(void **state)
 {
@@ -207,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_good_specs),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_optimizers),
+        cmocka_unit_test(test_fit_options),
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_huge_file),
     };

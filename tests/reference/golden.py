@@ -16,18 +16,24 @@ What it computes (NAME = the spec's file name without .yaml):
     sequence inputs [steps, channels]: digit s of the list resampled to
     steps x channels, so step t is image row t and channel c column c);
     labels: sample s's channel-0 digit;
+  * targets: the spec's loss (Model.loss: Keras 3's formula, sum over the
+    batch / N) reads the labels (sparse_categorical_crossentropy) or float
+    targets [N][units] made from them (make_targets: soft labels, 0/1
+    labels, real values);
   * N: --batch, else a line '# golden: batch N' in the spec (a YAML comment,
     which seqc ignores), else 4 for models over 100k parameters, else 5;
   * step s = 1, 2, 3: forward in training mode with dropout key s, the loss
     (the mean data loss plus the regularization penalty), its gradients,
     then the batch-normalization moving statistics updated from that
-    forward's batch statistics, then one Keras-form Adam update
-    (alpha = lr * sqrt(1 - b2^t) / (1 - b1^t); m, v; w -= alpha m / (sqrt v + eps))
-    of the trainable tensors with the spec's hyper-parameters, all in
-    float64 from float32 weights.  This mirrors the C side's step:
+    forward's batch statistics, then one update of the trainable tensors by
+    the spec's optimizer with its hyper-parameters, all in float64 from
+    float32 weights: Keras's Adam (alpha = lr * sqrt(1 - b2^t) / (1 - b1^t);
+    m, v; w -= alpha m / (sqrt v + eps)) or SGD (w -= lr g; momentum,
+    nesterov); other optimizers and their options are test_optim.c's.
+    This mirrors the C side's step:
     forward(train = 1, key = s); loss = model_loss() / n + model_penalty(w, NULL);
     backward into zeroed g; model_penalty(w, g);
-    model_moving_update(w, model_batch_stats(act, n), n); rt_adam_step().
+    model_moving_update(w, model_batch_stats(act, n), n); rt_optim_step().
 
 Files, format SEQCGLD1 (little-endian):
   "SEQCGLD1", u32 record count, per record: u32 name length, name (ASCII),
@@ -35,19 +41,27 @@ Files, format SEQCGLD1 (little-endian):
   NAME.fwd.bin   meta/batch, meta/steps, init/fnv1a (one hash per tensor),
                  [init/trainable (one 0/1 per tensor; only if some tensor
                  is not trainable)], input [n][...], labels [n],
+                 [targets [n][units] (float32; every loss but
+                 sparse_categorical_crossentropy)],
                  out/LAYER [n][h][w][c], [n][steps][c] or [n][c] for every
-                 layer after the input (step 1; the softmax layer holds the
+                 layer after the input (step 1; a softmax last layer, and a
+                 sigmoid one before binary_crossentropy, holds the
                  logits), loss/step1..3 (the loss before each update,
                  penalty included), [penalty/step1..3 (the regularization
                  penalty alone; only for models with a regularizer)],
-                 infer/logits [n][classes] (train = 0, initial weights),
+                 infer/logits [n][units] (the last layer's values as in
+                 out/, train = 0, initial weights),
                  [infer3/logits (train = 0 with the weights and moving
                  statistics after the 3 steps; only for models with batch
                  normalization)]
   NAME.grad.bin  grad/TENSOR: d(loss)/d(tensor) at step 1 (0 for the
-                 non-trainable moving statistics)
-  NAME.adam.bin  adam3/TENSOR: the weights after the 3 steps (moving
-                 statistics: after the 3 moving-average updates)
+                 non-trainable moving statistics); [grad2/TENSOR,
+                 grad3/TENSOR: the same at steps 2 and 3, only with sgd at
+                 learning rate 1 and no momentum, where each step is
+                 w - g exactly]
+  NAME.adam.bin  adam3/TENSOR: the weights after the 3 steps of the spec's
+                 optimizer, Adam or not (moving statistics: after the 3
+                 moving-average updates)
 Every parameter is covered; three files keep each well under 1 MB.  The
 bracketed records exist only where said, so the fixtures of specs without
 those features are byte-identical to what earlier versions wrote.
@@ -120,8 +134,16 @@ import yaml
 #   * regularizers: l1 * sum|w| + l2 * sum w^2 per regularized tensor, the
 #     strings 'l1' / 'l2' meaning 0.01; the sum is added once to the mean
 #     data loss;
-#   * a softmax last activation is fused with the loss: the layer's output is
-#     the logits, loss_i = logsumexp(z) - z[y], batch loss = mean;
+#   * the loss (keras/src/losses/losses.py, keras/src/backend/tensorflow/nn.py;
+#     Model.loss): a softmax (sigmoid) last activation before a categorical
+#     (binary) cross-entropy is fused with the loss, as Keras's TF backend
+#     takes such an output back to its logits (_get_logits): the layer's
+#     output is the logits; from_logits: true takes a linear one.  Per
+#     sample: sparse logsumexp(z) - z[y]; categorical -sum t log_softmax(z),
+#     t smoothed to t (1 - ls) + ls / K; binary the mean over the units of
+#     sigmoid cross-entropy from the logits, t smoothed to t (1 - ls) + ls / 2;
+#     mse, mae, huber (delta) the mean over the units; batch loss = the sum
+#     over the samples / n (sum_over_batch_size);
 #   * Dropout (training only): the splitmix64 counter-based masks seqc's
 #     generated code uses (see dropout_mask), kept values times
 #     float32(1 / (1 - rate)).
@@ -166,6 +188,17 @@ IMAGE_IN = ("zero_padding2d", "conv2d", "max_pooling2d", "average_pooling2d", "d
             "separable_conv2d", "global_average_pooling2d", "global_max_pooling2d")
 SEQ_IN = ("conv1d", "max_pooling1d", "average_pooling1d", "global_average_pooling1d",
           "global_max_pooling1d", "zero_padding1d")
+
+# Keras 3's losses (keras/src/losses/losses.py) and the options each takes
+LOSSES = {
+    "sparse_categorical_crossentropy": {"from_logits"},
+    "categorical_crossentropy": {"from_logits", "label_smoothing"},
+    "binary_crossentropy": {"from_logits", "label_smoothing"},
+    "mean_squared_error": set(),
+    "mean_absolute_error": set(),
+    "huber": {"delta"},
+}
+LOSS_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "huber_loss": "huber"}
 
 SELU_ALPHA = 1.67326324235437728481
 SELU_SCALE = 1.05070098735548049342
@@ -298,24 +331,87 @@ class Model:
             raise SpecError("the first layer must be input")
         self.tensor_info = []
         self._shapes()
-        opt = doc.get("optimizer", "adam")
-        adam = {}
-        if isinstance(opt, dict):
-            adam = opt.get("adam") or {}
-        elif opt != "adam":
-            raise SpecError("optimizer must be adam")
-        self.lr = _float(adam.get("learning_rate", 0.001), "learning_rate")
-        self.beta_1 = _float(adam.get("beta_1", 0.9), "beta_1")
-        self.beta_2 = _float(adam.get("beta_2", 0.999), "beta_2")
-        self.epsilon = _float(adam.get("epsilon", 1e-7), "epsilon")
+        self._optimizer(doc.get("optimizer", "adam"))
+        self._loss(doc.get("loss", "sparse_categorical_crossentropy"))
+
+    # ---- optimizer and loss --------------------------------------------------
+    def _optimizer(self, opt):
+        """adam or sgd, with the options whose arithmetic the reference
+        follows (every other optimizer, clipping, weight decay and schedule
+        is tests/test_optim.c's against optim_ref.py)."""
+        if isinstance(opt, str):
+            name, o = opt, {}
+        elif isinstance(opt, dict) and len(opt) == 1:
+            (name, o), = opt.items()
+            o = dict(o or {})
+        else:
+            raise SpecError("optimizer: expected NAME or {NAME: {OPTIONS}}, got %r" % (opt,))
+        allowed = {"adam": {"learning_rate", "beta_1", "beta_2", "epsilon"},
+                   "sgd": {"learning_rate", "momentum", "nesterov"}}
+        if name not in allowed:
+            raise SpecError("optimizer: the golden reference has adam and sgd, not %r" % name)
+        if set(o) - allowed[name]:
+            raise SpecError("optimizer %s: the golden reference does not follow %s"
+                            % (name, sorted(set(o) - allowed[name])))
+        self.optimizer = name
+        self.lr = _float(o.get("learning_rate", 0.001 if name == "adam" else 0.01), "learning_rate")
+        self.beta_1 = _float(o.get("beta_1", 0.9), "beta_1")
+        self.beta_2 = _float(o.get("beta_2", 0.999), "beta_2")
+        self.epsilon = _float(o.get("epsilon", 1e-7), "epsilon")
+        self.momentum = _float(o.get("momentum", 0.0), "momentum")
+        self.nesterov = _bool(o.get("nesterov", False), "nesterov")
+        # Keras SGD, learning rate 1, no momentum: each step is w - g exactly
+        self.exact_sgd = name == "sgd" and self.lr == 1.0 and self.momentum == 0.0
+
+    def _loss(self, spec):
+        """loss: NAME or {NAME: {from_logits, label_smoothing, delta}} (Keras
+        3 names and aliases), checked against the last activation as Keras's
+        TF backend computes it: a softmax (sigmoid) output before a
+        categorical (binary) cross-entropy is taken back to its logits, so
+        the last layer's values here are the logits and the loss applies
+        softmax / sigmoid itself; with from_logits: true the last activation
+        must be linear."""
+        if isinstance(spec, str):
+            name, o = spec, {}
+        elif isinstance(spec, dict) and len(spec) == 1:
+            (name, o), = spec.items()
+            o = dict(o or {})
+        else:
+            raise SpecError("loss: expected NAME or {NAME: {OPTIONS}}, got %r" % (spec,))
+        name = LOSS_ALIASES.get(name, name)
+        if name not in LOSSES:
+            raise SpecError("unknown loss %r" % name)
+        if set(o) - LOSSES[name]:
+            raise SpecError("loss %s: unknown option(s) %s" % (name, sorted(set(o) - LOSSES[name])))
+        self.loss_name = name
+        self.from_logits = _bool(o.get("from_logits", False), "from_logits")
+        self.label_smoothing = _float(o.get("label_smoothing", 0.0), "label_smoothing")
+        self.delta = _float(o.get("delta", 1.0), "delta")
+        if not 0.0 <= self.label_smoothing <= 1.0 or self.delta <= 0.0:
+            raise SpecError("loss %s: label_smoothing in [0, 1], delta > 0" % name)
         last = self.layers[-1]
-        if last.act != "softmax":
-            raise SpecError("the last layer must have a softmax activation")
         if any(l.act == "softmax" for l in self.layers[:-1]):
             raise SpecError("softmax may only be the last activation")
         if len(last.out_shape) != 1:
-            raise SpecError("the output must be flat [classes]")
-        self.n_classes = last.out_shape[-1]
+            raise SpecError("the output must be flat [units]")
+        self.n_out = last.out_shape[-1]
+        self.sparse = name == "sparse_categorical_crossentropy"
+        self.out_act = None      # what the loss applies to the last layer's values
+        if name in ("sparse_categorical_crossentropy", "categorical_crossentropy",
+                    "binary_crossentropy"):
+            want = "sigmoid" if name == "binary_crossentropy" else "softmax"
+            if self.from_logits and last.act != "linear":
+                raise SpecError("%s with from_logits takes a linear last activation" % name)
+            if not self.from_logits and last.act != want:
+                raise SpecError("%s needs a %s last activation (or from_logits)" % (name, want))
+            if want == "softmax" and self.n_out < 2:
+                raise SpecError("%s needs 2 or more units" % name)
+            self.out_act = want
+            last.act = "linear"  # the layer keeps the logits; the loss applies want
+        elif last.act == "softmax":
+            raise SpecError("softmax goes only with a cross-entropy loss")
+        self.n_targets = 1 if self.sparse else self.n_out
+        self.n_classes = self.n_out
 
     # ---- shapes and parameter tensors --------------------------------------
     def _tensor(self, l, suffix, dims, trainable=True, reg=None):
@@ -627,10 +723,39 @@ class Model:
             outs.append(x)
         return outs, x
 
-    @staticmethod
-    def loss(logits, labels):
-        """Mean sparse categorical cross-entropy from the logits."""
-        return F.cross_entropy(logits, labels, reduction="mean")
+    def loss(self, out, targets):
+        """The spec's loss with Keras 3's reduction sum_over_batch_size: the
+        per-sample losses summed and divided by n.  out: the last layer's
+        values [n, K] (the logits where the loss applies softmax or sigmoid);
+        targets: [n] class indices (sparse) or [n, K] float64.  Each is
+        written with PyTorch's own functions from Keras's formula
+        (keras/src/losses/losses.py, keras/src/backend/tensorflow/nn.py):
+          sparse_categorical_crossentropy: logsumexp(z) - z[y];
+          categorical_crossentropy: t = t (1 - ls) + ls / K,
+              -sum_k t_k log_softmax(z)_k  (softmax_cross_entropy_with_logits);
+          binary_crossentropy: t = t (1 - ls) + 0.5 ls, mean over k of
+              sigmoid_cross_entropy_with_logits(t_k, z_k);
+          mean_squared_error / mean_absolute_error: mean over k of e^2 / |e|,
+              e = out - t;
+          huber: mean over k of 0.5 e^2 if |e| <= delta, else
+              delta |e| - 0.5 delta^2."""
+        name, ls, n = self.loss_name, self.label_smoothing, out.shape[0]
+        if name == "sparse_categorical_crossentropy":
+            return F.cross_entropy(out, targets, reduction="mean")
+        K = out.shape[-1]
+        if name == "categorical_crossentropy":
+            t = targets * (1.0 - ls) + ls / K if ls else targets
+            per = -(t * F.log_softmax(out, dim=-1)).sum(dim=-1)
+        elif name == "binary_crossentropy":
+            t = targets * (1.0 - ls) + 0.5 * ls if ls else targets
+            per = F.binary_cross_entropy_with_logits(out, t, reduction="none").mean(dim=-1)
+        elif name == "mean_squared_error":
+            per = ((out - targets) ** 2).mean(dim=-1)
+        elif name == "mean_absolute_error":
+            per = (out - targets).abs().mean(dim=-1)   # d|e|/de = sign(e), 0 at 0 (TF too)
+        else:
+            per = F.huber_loss(out, targets, reduction="none", delta=self.delta).mean(dim=-1)
+        return per.sum() / n
 
 
 def _elu(x, alpha):
@@ -891,6 +1016,41 @@ def make_inputs(model, images, labels, n):
     return pixels(x), y.astype(np.int64)
 
 
+def make_targets(model, y, n):
+    """The float targets [n][K] of a loss other than the sparse one (K the
+    output units), from sample s's digit y[s]; float32, as the fixture
+    stores them and the reference reads them back:
+      categorical_crossentropy: s % 4 == 0, 2: one-hot y; s % 4 == 1: 0.6 on
+          y, 0.25 on y + 1, 0.15 on y + 5 (mod K); s % 4 == 3: 0.5 on y, 0.3
+          on y + 3 -- a row that sums to 0.8, which Keras takes as it is (no
+          normalisation; the gradient is softmax(z) sum(t) - t);
+      binary_crossentropy: one unit: y odd; K units: bit k % 4 of y + k // 4;
+      regression (mse, mae, huber): a * sin(1.3 s + 0.7 k + 0.25 y) + b, with
+          a = 0.45, b = 0.5 (in (0, 1)) when the last activation is sigmoid,
+          else a = 1.5, b = 0, so that errors fall on both sides of huber's
+          delta."""
+    K = model.n_out
+    t = np.zeros((n, K), dtype=np.float64)
+    name = model.loss_name
+    for s in range(n):
+        d = int(y[s])
+        if name == "categorical_crossentropy":
+            r = s % 4
+            if r == 1:
+                t[s, d % K], t[s, (d + 1) % K], t[s, (d + 5) % K] = 0.6, 0.25, 0.15
+            elif r == 3:
+                t[s, d % K], t[s, (d + 3) % K] = 0.5, 0.3
+            else:
+                t[s, d % K] = 1.0
+        elif name == "binary_crossentropy":
+            for k in range(K):
+                t[s, k] = d % 2 if K == 1 else ((d + k // 4) >> (k % 4)) & 1
+        else:
+            a, b = (0.45, 0.5) if model.layers[-1].act == "sigmoid" else (1.5, 0.0)
+            t[s] = a * np.sin(1.3 * s + 0.7 * np.arange(K) + 0.25 * d) + b
+    return t.astype(np.float32)
+
+
 class Margins:
     """The probe of Model.forward: how close the reference's values come to
     an activation's kinks and to a tie in a max window (see the top)."""
@@ -900,6 +1060,26 @@ class Margins:
         self.warnings = []   # near misses: float32 might land on the other side
         self.kink = {}     # layer name -> smallest |x - kink| seen, exact hits
         self.tie = {}      # layer name -> smallest non-zero gap between a window's top two
+        self.loss_notes = []
+
+    def loss(self, model, out, targets, step):
+        """The errors a regression loss sees: mean_absolute_error's gradient
+        jumps at e = 0 (sign(e), 0 at 0), so an error within KINK_MARGIN of
+        0 could take the other sign in float32; huber's regions (|e| <= delta
+        or not) are reported, the spec should reach both."""
+        if model.loss_name not in ("mean_absolute_error", "huber"):
+            return
+        e = (out - targets).abs()
+        if model.loss_name == "mean_absolute_error":
+            near = e[e > 0]
+            low = float(near.min()) if near.numel() else math.inf
+            if low < KINK_MARGIN:
+                self.warnings.append("loss: an error within %.3g of 0 (the kink of |e|)" % low)
+            if step == 1:
+                self.loss_notes.append("mae min |e| %.2g" % low)
+        elif step == 1:
+            self.loss_notes.append("huber |e| > delta %g: %d of %d"
+                                   % (model.delta, int((e > model.delta).sum()), e.numel()))
 
     def __call__(self, l, what, x):
         x = x.detach()
@@ -963,7 +1143,8 @@ def main():
     labels = read_idx(os.path.join(a.data, "train-labels-idx1-ubyte"))
     x32, y = make_inputs(model, images, labels, n)
     x = torch.from_numpy(x32.astype(np.float64))
-    yt = torch.from_numpy(y)
+    t32 = None if model.sparse else make_targets(model, y, n)
+    yt = torch.from_numpy(y) if model.sparse else torch.from_numpy(t32.astype(np.float64))
 
     w = [torch.tensor(v.astype(np.float64), requires_grad=True) for v in w32]
     m = [torch.zeros_like(v) for v in w]
@@ -972,9 +1153,11 @@ def main():
     b1, b2, eps, lr = model.beta_1, model.beta_2, model.epsilon, model.lr
     margins = Margins()
     losses, penalties, outs0, grads0, bn_var = [], [], None, None, {}
+    later_grads = []         # exact sgd: the gradients of steps 2 and 3
     for step in range(1, STEPS + 1):
         stats = []
         outs, logits = model.forward(w, x, train=True, key=step, stats=stats, probe=margins)
+        margins.loss(model, logits.detach(), yt, step)
         penalty = model.penalty(w)
         loss = model.loss(logits, yt) + penalty
         grads = torch.autograd.grad(loss, w, allow_unused=True)
@@ -984,6 +1167,8 @@ def main():
         if step == 1:
             outs0 = [o.detach().numpy() for o in outs]
             grads0 = [g.numpy() for g in grads]
+        elif model.exact_sgd:
+            later_grads.append([g.numpy().copy() for g in grads])
         with torch.no_grad():
             # the moving statistics, from this step's batch statistics
             for l, mean, var in stats:
@@ -991,6 +1176,19 @@ def main():
                 for suffix, stat in (("moving_mean", mean), ("moving_variance", var)):
                     p = w[index[l.name + "/" + suffix]]
                     p.copy_(p * l.momentum + stat * (1.0 - l.momentum))
+            if model.optimizer == "sgd":
+                # Keras SGD (keras/src/optimizers/sgd.py): w -= lr g; with
+                # momentum m = momentum m - lr g, w += m (nesterov:
+                # w += momentum m - lr g)
+                for t, p, g, mm in zip(info, w, grads, m):
+                    if not t.trainable:
+                        continue
+                    if model.momentum == 0.0:
+                        p.sub_(lr * g)
+                        continue
+                    mm.mul_(model.momentum).sub_(lr * g)
+                    p.add_(model.momentum * mm - lr * g if model.nesterov else mm)
+                continue
             alpha = lr * np.sqrt(1.0 - b2 ** step) / (1.0 - b1 ** step)
             for t, p, g, mm, vv in zip(info, w, grads, m, v2):
                 if not t.trainable:
@@ -1017,6 +1215,8 @@ def main():
     if not all(t.trainable for t in info):
         fwd.append(("init/trainable", np.array([int(t.trainable) for t in info], dtype=np.int32)))
     fwd += [("input", x32), ("labels", y.astype(np.int32))]
+    if t32 is not None:
+        fwd.append(("targets", t32))
     for l, o in zip(model.layers[1:], outs0):
         fwd.append(("out/" + l.name, o))
     for s, lv in enumerate(losses, 1):
@@ -1028,6 +1228,8 @@ def main():
     if model.has_bn:
         fwd.append(("infer3/logits", logits_inf3.numpy()))
     grad = [("grad/" + name, g) for (name, _), g in zip(tensors, grads0)]
+    for s, gs in enumerate(later_grads, 2):
+        grad += [("grad%d/" % s + name, g) for (name, _), g in zip(tensors, gs)]
     adam = [("adam3/" + name, p.detach().numpy()) for (name, _), p in zip(tensors, w)]
 
     total = 0
@@ -1045,6 +1247,7 @@ def main():
     notes = ["%s kink %.2g%s" % (k, d, " (%d exact)" % e if e else "") for k, (d, e) in margins.kink.items()]
     notes += ["%s tie %.2g" % (k, d) for k, d in margins.tie.items() if d < 1e-3]
     notes += ["%s min batch var %.3g" % (k, v) for k, v in bn_var.items()]
+    notes += margins.loss_notes
     if model.has_reg:
         notes.append("penalty %.6f" % penalties[0])
     if notes or model.golden_batch:

@@ -1,0 +1,46 @@
+/* cmd_export.c - `NAME export`: the standalone inference file. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "model.h"
+#include "rt.h"
+
+static const char usage_export[] =
+"usage: %s export --weights FILE [-o out/" MODEL_NAME "_model.c]\n"
+"Write a standalone inference file and its header (.h beside it): the forward\n"
+"pass for one sample from the same templates as this trainer, the weights as\n"
+"exact hex-float constants, activations in a static buffer; no malloc, no\n"
+"stdio.  Its header states the flash and RAM it needs.  Predictions equal\n"
+"this trainer's eval, bit for bit, when compiled with the same flags.\n";
+
+
+int rt_cmd_export(int argc, char **argv)
+{
+    const char *weights = NULL, *out = "out/" MODEL_NAME "_model.c";
+    char err[1024];
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return printf(usage_export, rt_prog), RT_OK;
+        if (!strcmp(argv[i], "--weights") && i + 1 < argc)
+            weights = argv[++i];
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            out = argv[++i];
+        else
+            return rt_usage_error("bad option or value: '%s'", argv[i]);
+    }
+    if (!weights)
+        return rt_usage_error("%s needs --weights FILE", "export");
+    if (rt_export(weights, out, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return RT_EINPUT;
+    }
+    printf("wrote %s and its header: %ld bytes of weights (flash), %ld bytes of activations (RAM)\n",
+           out, 4L * MODEL_N_PARAMS, (long)MODEL_INFER_RAM_BYTES);
+    return RT_OK;
+}
+

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "import.h"
 #include "layers.h"
 
 static const char usage[] =
 "usage: seqc [options] SPEC.yaml\n"
+"       seqc --import MODEL.json [-o SPEC.yaml]\n"
 "\n"
 "Compile a Keras-style Sequential model spec into m4 definitions (data only)\n"
 "that `m4 -P templates/lib.m4 DEFS templates/model.c.m4` turns into C.\n"
@@ -22,6 +24,18 @@ static const char usage[] =
 "  --summary    print the layer table and memory report; write nothing\n"
 "  --check      validate the spec only; write nothing\n"
 "  -h, --help   this text\n"
+"  --import MODEL.json\n"
+"               read a Keras Sequential model saved by TensorFlow.js (Layers\n"
+"               format: model.json and the weight shards its weightsManifest\n"
+"               names) and write SPEC.yaml (default out/NAME.yaml, NAME the\n"
+"               model's name) and SPEC.weights (SEQCWTS1); the layers of the\n"
+"               table below with Keras class names, channels_last, float32.\n"
+"               Initializers and constraints are ignored (the weights come\n"
+"               from the file); L1/L2 regularizers are carried, others and\n"
+"               activity regularizers refused.  The loss and optimizer come\n"
+"               from training_config if present, else the loss follows the\n"
+"               last activation and the optimizer is adam.  Errors:\n"
+"               MODEL.json: error: layer 'NAME' (CLASS): ..., exit 1\n"
 "\n"
 "exit status: 0 ok, 1 error in the spec (reported as FILE:LINE:COL: error: ...),\n"
 "2 usage error.\n"
@@ -117,7 +131,7 @@ static void defaults(gen_model *m, const char *path)
 
 int main(int argc, char **argv)
 {
-    const char *spec = NULL, *out = NULL;
+    const char *spec = NULL, *out = NULL, *import = NULL;
     int summary = 0, check_only = 0, build = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -129,6 +143,8 @@ int main(int argc, char **argv)
             summary = 1;
         } else if (!strcmp(argv[i], "--check")) {
             check_only = 1;
+        } else if (!strcmp(argv[i], "--import") && i + 1 < argc) {
+            import = argv[++i];
         } else if (!strcmp(argv[i], "--build")) {
             build = 1;
         } else if (argv[i][0] == '-' || spec) {
@@ -137,6 +153,13 @@ int main(int argc, char **argv)
         } else {
             spec = argv[i];
         }
+    }
+    if (import) {
+        if (spec || summary || check_only || build) {
+            fprintf(stderr, "seqc: --import takes only -o\n%s", usage);
+            return 2;
+        }
+        return gen_import(import, out ? out : "");
     }
     if (!spec) {
         fprintf(stderr, "seqc: no spec given\n%s", usage);

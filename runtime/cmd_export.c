@@ -11,17 +11,20 @@
 #include "rt.h"
 
 static const char usage_export[] =
-"usage: %s export --weights FILE [-o out/" MODEL_NAME "_model.c]\n"
+"usage: %s export --weights FILE [-o out/" MODEL_NAME "_model.c | --onnx FILE.onnx]\n"
 "Write a standalone inference file and its header (.h beside it): the forward\n"
 "pass for one sample from the same templates as this trainer, the weights as\n"
 "exact hex-float constants, activations in a static buffer; no malloc, no\n"
 "stdio.  Its header states the flash and RAM it needs.  Predictions equal\n"
-"this trainer's eval, bit for bit, when compiled with the same flags.\n";
+"this trainer's eval, bit for bit, when compiled with the same flags.\n"
+"  --onnx FILE.onnx     instead, an ONNX model (opset 13) of the network with\n"
+"                       these weights: input \"input\" [N, ...input shape] (NHWC,\n"
+"                       as here), output \"output\" (as predict --probs gives)\n";
 
 
 int rt_cmd_export(int argc, char **argv)
 {
-    const char *weights = NULL, *out = "out/" MODEL_NAME "_model.c";
+    const char *weights = NULL, *out = "out/" MODEL_NAME "_model.c", *onnx = NULL;
     char err[1024];
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
@@ -30,11 +33,21 @@ int rt_cmd_export(int argc, char **argv)
             weights = argv[++i];
         else if (!strcmp(argv[i], "-o") && i + 1 < argc)
             out = argv[++i];
+        else if (!strcmp(argv[i], "--onnx") && i + 1 < argc)
+            onnx = argv[++i];
         else
             return rt_usage_error("bad option or value: '%s'", argv[i]);
     }
     if (!weights)
         return rt_usage_error("%s needs --weights FILE", "export");
+    if (onnx) {
+        if (rt_export_onnx(weights, onnx, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            return RT_EINPUT;
+        }
+        printf("wrote %s: ONNX opset 13, %ld weights\n", onnx, (long)MODEL_N_PARAMS);
+        return RT_OK;
+    }
     if (rt_export(weights, out, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return RT_EINPUT;

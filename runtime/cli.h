@@ -11,7 +11,8 @@
 "  --data DIR          the data (default: %s), one of\n" \
 "                      - NumPy: x_train.npy, y_train.npy, x_test.npy, y_test.npy\n" \
 "                        (.npy 1.0-3.0; x uint8 or float32, [n, ...input shape];\n" \
-"                        y integer labels, [n] or [n, 1])\n" \
+"                        y integer labels [n] or [n, 1], or float targets [n, K]\n" \
+"                        for multi-label and regression losses)\n" \
 "                      - MNIST's layout: train-images-idx3-ubyte, train-labels-\n" \
 "                        idx1-ubyte, t10k-*, each optionally .gz; IDX of any rank\n" \
 "                        (also named *-images-idx4-ubyte), uint8 or float32\n" \

@@ -15,10 +15,14 @@ static const char usage_train[] =
 "usage: %s train [options]\n"
 "Train the model from its spec's defaults, then evaluate it on the test set.\n"
 RT_USAGE_DATA
-"  --train-csv FILE    Kaggle digit-recognizer style train.csv (label,pixel0,...)\n"
-"                      instead of --data; rows are flat, in NHWC order\n"
+"  --train-csv FILE    a CSV with a header row instead of --data: the --label\n"
+"                      columns are targets, the others input values (a Kaggle\n"
+"                      digit file's pixel0.. columns are scaled by 1/255, any\n"
+"                      other numbers used as they are); rows flat, NHWC order\n"
 "  --test-csv FILE     labeled CSV to test on (default with --train-csv: the\n"
 "                      last 10%% of train.csv is held out)\n"
+"  --label NAMES       the CSV's target columns, comma-separated (default:\n"
+"                      label): a class index, 0/1 per label, or values\n"
 "  --epochs N          default %d\n"
 "  --batch-size N      default %d\n"
 "  --learning-rate X   replaces the spec's constant learning rate; default %g.\n"
@@ -27,7 +31,8 @@ RT_USAGE_DATA
 "  --seed N            weights, shuffling and dropout; default %lu\n"
 "  --threads N         default: the online cores (%ld); results do not depend on it\n"
 "  --save FILE         write the trained weights (SEQCWTS1 format, see README)\n"
-"  --log FILE.csv      one row per epoch: epoch,seconds,loss,accuracy,val_loss,val_accuracy\n"
+"  --log FILE.csv      one row per epoch: epoch,seconds,loss,METRIC,val_loss,val_METRIC\n"
+"                      (METRIC: accuracy, or mae for regression)\n"
 "  --checkpoint FILE   save the full training state at every epoch end (atomic)\n"
 "  --checkpoint-every N  ... and every N batches\n"
 "  --init-weights FILE start from these weights (SEQCWTS1, every tensor's shape as\n"
@@ -49,7 +54,8 @@ RT_USAGE_DATA
 "                      metric (accuracy; mae for regression) with or without val_\n"
 "  --verbose           also report each checkpoint\n"
 "  --quiet             only the final line\n"
-"Ends with: test_loss=<float> test_accuracy=<float>\n";
+"Ends with: test_loss=<float> test_accuracy=<float> (regression: test_mae), then\n"
+"the task's other figures on the same line (see eval --help).\n";
 
 
 /* model.summary(), and the bytes this run will hold. */
@@ -120,7 +126,7 @@ static void fit_line(const rt_config *c, int n_val)
     printf("}\n");
 }
 
-int rt_cmd_train(int argc, char **argv)
+static int train(int argc, char **argv)
 {
     rt_config c;
     rt_dataset tr, te, va;
@@ -131,6 +137,13 @@ int rt_cmd_train(int argc, char **argv)
                       c.batch_size, c.lr, c.seed, rt_online_cores()), RT_OK;
     if (rt_parse_opts(argc, argv, &c, 1))
         return RT_EUSAGE;
+    /* with MPI every rank trains the same weights; rank 0 alone prints and
+     * writes files (the others read --resume and --init-weights) */
+    if (rt_mpi_rank() != 0) {
+        if (!freopen("/dev/null", "w", stdout))
+            return fprintf(stderr, "error: cannot silence rank %d\n", rt_mpi_rank()), RT_EINPUT;
+        c.save = c.log = c.checkpoint = NULL;
+    }
     rt_use_threads(c.threads);
     if (rt_load_sets(&c, &tr, &te, 1))
         return rt_free_sets(&c, &tr, &te, 1), RT_EINPUT;
@@ -146,6 +159,9 @@ int rt_cmd_train(int argc, char **argv)
                tr.n, te.n, c.train_csv ? c.train_csv : c.data_dir);
     if (!c.quiet)
         fit_line(&c, va.n);
+    if (!c.quiet && rt_mpi_size() > 1)
+        printf("data-parallel: %d processes (MPI), each computing its share of every batch's chunks\n",
+               rt_mpi_size());
     float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
     int rc = RT_EINPUT;
     if (!params)
@@ -164,3 +180,12 @@ int rt_cmd_train(int argc, char **argv)
     return rc;
 }
 
+
+int rt_cmd_train(int argc, char **argv)
+{
+    rt_mpi_init(&argc, &argv);
+    int rc = train(argc, argv);
+    fflush(stdout);
+    rt_mpi_finalize();
+    return rc;
+}

@@ -372,7 +372,8 @@ static int model_checkpoint(const rt_config *c, rt_fit_state *s, double current,
             return 0;
         m->best = current, m->has_best = 1;
     }
-    if (rt_weights_save(c->save_best, params, err, sizeof err))
+    /* with MPI rank 0 alone writes (every rank holds the same weights) */
+    if (rt_mpi_rank() == 0 && rt_weights_save(c->save_best, params, err, sizeof err))
         return fprintf(stderr, "\n%s\n", err), -1;
     if (cb->flag)
         snprintf(note + at, len - at, " - %s improved to %.5f, saved %s",

@@ -183,6 +183,36 @@ double rt_now(void);
 int rt_chunk_size(int batch_size);
 long rt_chunk_grad_bytes(int batch_size);
 
+/* mpi.c (built with MPI=1, -DRT_MPI): data-parallel training.  A batch's
+ * chunks are dealt to the ranks in contiguous blocks (rt_mpi_range); each
+ * rank computes its own chunks, then every chunk's buffer is gathered to
+ * every rank in chunk order (rt_mpi_gather_*) and each rank sums them as one
+ * process would, so the weights are bit-identical for any number of ranks.
+ * Without RT_MPI: one rank, and the gathers do nothing. */
+#ifdef RT_MPI
+void rt_mpi_init(int *argc, char ***argv);
+void rt_mpi_finalize(void);
+int rt_mpi_rank(void);
+int rt_mpi_size(void);
+/* buf holds nc blocks of len values; this rank's blocks [lo, hi) are sent,
+ * every other block is received in place. */
+void rt_mpi_gather_f(float *buf, long len, int nc);
+void rt_mpi_gather_d(double *buf, long len, int nc);
+#else
+static inline void rt_mpi_init(int *argc, char ***argv) { (void)argc, (void)argv; }
+static inline void rt_mpi_finalize(void) {}
+static inline int rt_mpi_rank(void) { return 0; }
+static inline int rt_mpi_size(void) { return 1; }
+static inline void rt_mpi_gather_f(float *buf, long len, int nc) { (void)buf, (void)len, (void)nc; }
+static inline void rt_mpi_gather_d(double *buf, long len, int nc) { (void)buf, (void)len, (void)nc; }
+#endif
+/* This rank's chunks of a batch of nc: [*lo, *hi) = [r nc / N, (r+1) nc / N). */
+static inline void rt_mpi_range(int nc, int *lo, int *hi)
+{
+    const int r = rt_mpi_rank(), n = rt_mpi_size();
+    *lo = (int)((long)r * nc / n), *hi = (int)((long)(r + 1) * nc / n);
+}
+
 /* fit.c: Keras's fit() options: validation_split, class_weight and the
  * callbacks EarlyStopping, ReduceLROnPlateau, ModelCheckpoint. */
 void rt_fit_defaults(rt_config *c);     /* the spec's, from the generated MODEL_* */
@@ -224,5 +254,9 @@ int rt_adapt(float *params, const rt_dataset *train, char *err, size_t errlen);
 
 /* export.c: NAME_model.c and .h next to it; see `NAME export --help`. */
 int rt_export(const char *weights, const char *out_c, char *err, size_t errlen);
+/* onnx.c: the network with these weights as an ONNX model (opset 13) at
+ * path: input "input" [N, ...input shape] (NHWC), output "output" (the
+ * model's outputs, as predict() gives them); README "Shipping a model". */
+int rt_export_onnx(const char *weights, const char *path, char *err, size_t errlen);
 
 #endif

@@ -5,7 +5,12 @@
  * buffer on whatever thread runs it; the buffers are then summed in chunk
  * order.  Dropout masks and shuffles come from counter-based hashes of
  * (seed, epoch, batch, chunk).  So the weights do not depend on the number
- * of threads or their timing. */
+ * of threads or their timing.
+ *
+ * With MPI (mpi.c) rank r computes the chunks [r nc / N, (r+1) nc / N) of
+ * the same chunking; every chunk's buffers are then gathered to every rank
+ * in chunk order and summed as above, so the weights do not depend on the
+ * number of processes either. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +41,17 @@ double rt_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A live progress line: on a terminal.  Under mpirun a rank's output is a
+ * pseudo-terminal whatever mpirun's is, so never with MPI. */
+static int live_output(void)
+{
+#ifdef RT_MPI
+    return 0;
+#else
+    return isatty(STDOUT_FILENO);
+#endif
 }
 
 static uint64_t mix(uint64_t z)
@@ -187,8 +203,10 @@ static void chunks_plain(rt_state *st, const rt_dataset *d, const int *idx, int 
 {
     const long P = MODEL_N_PARAMS;
     const int cs = st->chunk, nc = (B + cs - 1) / cs;
+    int lo, hi;
+    rt_mpi_range(nc, &lo, &hi);
     #pragma omp parallel for schedule(dynamic, 1) num_threads(st->c->threads)
-    for (int c = 0; c < nc; c++) {
+    for (int c = lo; c < hi; c++) {
         rt_ws *w = &st->ws[thread_id()];
         const int n = B - c * cs < cs ? B - c * cs : cs;
         float *g = st->cgrad + (size_t)c * P;
@@ -210,9 +228,11 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
 {
     const long P = MODEL_N_PARAMS;
     const int cs = st->chunk, nc = (B + cs - 1) / cs;
+    int lo, hi;
+    rt_mpi_range(nc, &lo, &hi);
     for (int step = 0; step < MODEL_FWD_STEPS; step++) {
         #pragma omp parallel for schedule(dynamic, 1) num_threads(st->c->threads)
-        for (int c = 0; c < nc; c++) {
+        for (int c = lo; c < hi; c++) {
             rt_ws *w = &st->ws[c];
             const int n = B - c * cs < cs ? B - c * cs : cs;
             if (step == 0)
@@ -220,11 +240,12 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
             model_forward_step(st->params, w->act, n, 1, mix(key + (uint64_t)c), step, B,
                                st->stats, st->partial + (size_t)c * MODEL_N_STATS);
         }
+        rt_mpi_gather_d(st->partial, MODEL_N_STATS, nc);
         reduce_stats(st, 0, step, nc);
     }
     for (int step = 0; step < MODEL_BWD_STEPS; step++) {
         #pragma omp parallel for schedule(dynamic, 1) num_threads(st->c->threads)
-        for (int c = 0; c < nc; c++) {
+        for (int c = lo; c < hi; c++) {
             rt_ws *w = &st->ws[c];
             const int n = B - c * cs < cs ? B - c * cs : cs;
             float *g = st->cgrad + (size_t)c * P;
@@ -237,6 +258,7 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
             model_backward_step(st->params, g, w->act, w->dact, n, step, B, st->stats,
                                 st->partial + (size_t)c * MODEL_N_STATS);
         }
+        rt_mpi_gather_d(st->partial, MODEL_N_STATS, nc);
         reduce_stats(st, 1, step, nc);
     }
 }
@@ -254,6 +276,10 @@ static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int
         chunks_stepped(st, d, idx, B, key, loss, metric);
     else
         chunks_plain(st, d, idx, B, key, loss, metric);
+    /* with MPI: every rank gets every chunk's buffers (one process: nothing) */
+    rt_mpi_gather_f(st->cgrad, P, nc);
+    rt_mpi_gather_d(loss, 1, nc);
+    rt_mpi_gather_d(metric, 1, nc);
     float *restrict grad = st->grad;
     const float *restrict cg = st->cgrad;
     #pragma omp parallel for schedule(static) num_threads(st->c->threads)
@@ -327,7 +353,7 @@ static void progress(const rt_config *c, int b, int nb, double t0, long seen, do
 {
     static double last;
     double now = rt_now();
-    if (c->quiet || !isatty(STDOUT_FILENO) || (now - last < 0.2 && b < nb) || seen == 0)
+    if (c->quiet || !live_output() || (now - last < 0.2 && b < nb) || seen == 0)
         return;
     last = now;
     double rate = seen / (now - t0 + 1e-9);
@@ -367,7 +393,7 @@ static int run_epoch(rt_state *st, const rt_dataset *tr, int *order, rt_position
             char what[256];
             diagnose(st, tr, order + start, B, key, what, sizeof what);
             fprintf(stderr, "%serror: training diverged at epoch %d, batch %d/%d: %s (loss %g); "
-                    "try a smaller --learning-rate%s%s\n", isatty(STDOUT_FILENO) ? "\n" : "",
+                    "try a smaller --learning-rate%s%s\n", live_output() ? "\n" : "",
                     epoch, b + 1, nb, what, loss, c->checkpoint ? "; the last checkpoint is intact: " : "",
                     c->checkpoint ? c->checkpoint : "");
             return -1;
@@ -434,7 +460,7 @@ static void report_epoch(const rt_config *c, FILE *log, int epoch, double sec, c
 {
     const int show_lr = c->cb[RT_CB_REDUCE_LR].on;
     if (!c->quiet) {
-        if (isatty(STDOUT_FILENO))
+        if (live_output())
             printf("\r\033[K");
         const char *m = rt_metric_name();
         printf("Epoch %d/%d - %.1fs - %.0f samples/s - loss: %.4f - %s: %.4f",

@@ -20,6 +20,9 @@ CC ?= cc
 WARN := -Wall -Wextra
 YAML_CFLAGS = $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS = $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+# seqc --import reads JSON with cJSON (Debian libcjson-dev)
+CJSON_CFLAGS = $(shell pkg-config --cflags libcjson 2>/dev/null)
+CJSON_LIBS = $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 
 # SAN=1 builds everything with AddressSanitizer and UBSan (make test does).
 ifeq ($(SAN),1)
@@ -38,9 +41,11 @@ RT_CFLAGS = -std=c11 $(OPT) $(WARN) -fopenmp $(SANFLAGS)
 GEN_SRC := $(wildcard gen/*.c)
 GEN_HDR := $(wildcard gen/*.h)
 
-DEPS := libyaml-dev m4 libcmocka-dev zlib1g-dev libpng-dev pkg-config gnuplot-nox dataset-fashion-mnist
+DEPS := libyaml-dev libcjson-dev m4 libcmocka-dev zlib1g-dev libpng-dev pkg-config gnuplot-nox dataset-fashion-mnist \
+	libopenmpi-dev openmpi-bin \
+	protobuf-c-compiler libprotobuf-c-dev libonnx-dev python3-onnx
 
-.PHONY: all model data demo test clean deps bench golden plot install mutate
+.PHONY: all model data demo test clean deps bench bench-mpi golden plot install mutate onnxrt
 .DELETE_ON_ERROR:
 
 all: model
@@ -70,7 +75,7 @@ $(OUT)/.deps:
 # ---- the compiler ----------------------------------------------------------
 $(SEQC): $(GEN_SRC) $(GEN_HDR) | $(OUT)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(GEN_CFLAGS) $(YAML_CFLAGS) -o $@ $(GEN_SRC) $(YAML_LIBS) -lm
+	$(CC) $(GEN_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS) -o $@ $(GEN_SRC) $(YAML_LIBS) $(CJSON_LIBS) -lm
 
 # ---- one model: the rules live in gen/model.mk, which `make install`
 # installs too, so that `seqc --build` uses the same rules anywhere.
@@ -109,8 +114,18 @@ plot: deps data
 	runtime/plot/plot.sh $(NAME) out/$(NAME)-history.csv out/$(NAME)-predictions.txt out
 
 # ---- tests -----------------------------------------------------------------
-test: deps data
+test: deps data onnxrt
 	@tests/run
+
+# ONNX Runtime for the --onnx export test (tests/onnx/run.js): npm's
+# onnxruntime-node, whose CPU binaries ship inside the package; kept by
+# make clean, like the digits.  Without npm the test says it skipped.
+ORT_VERSION := 1.30.0
+ORT_DIR := $(OUT)/data/onnxrt
+onnxrt: $(ORT_DIR)/node_modules/onnxruntime-node/package.json
+$(ORT_DIR)/node_modules/onnxruntime-node/package.json:
+	@command -v npm >/dev/null || { echo "onnxrt: no npm; the ONNX Runtime test will skip"; exit 0; }; \
+	mkdir -p $(ORT_DIR) && cd $(ORT_DIR) && npm install --silent --no-audit --no-fund --ignore-scripts onnxruntime-node@$(ORT_VERSION)
 
 # Regenerate the golden fixtures from the PyTorch reference (needs Debian's
 # python3-torch; make test itself does not).
@@ -128,6 +143,11 @@ mutate: deps out/seqc
 bench: deps
 	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
 	bench/run
+
+# samples/s of data-parallel training (MPI=1) on 1 and 2 processes beside
+# 2 threads: bench/mpi.sh, bench/results-mpi.md
+bench-mpi: deps data
+	bench/mpi.sh
 
 # ---- fuzzing and valgrind (make fuzz, make fuzz-smoke, make valgrind) ------
 include tests/fuzz/fuzz.mk

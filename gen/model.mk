@@ -13,8 +13,26 @@ RT_CFLAGS ?= -std=c11 -O3 -march=native -ffp-contract=fast -Wall -Wextra -fopenm
 
 TEMPLATES := $(wildcard $(TEMPLATES_DIR)/*.m4)
 RT_SRC := $(addprefix $(RUNTIME_DIR)/,main.c cli.c cmd_train.c cmd_eval.c cmd_predict.c cmd_export.c train.c fit.c targets.c model_optim.c adam.c weights.c data.c idx.c npy.c csv.c imgdir.c report.c metrics.c \
-	export.c image.c checkpoint.c optim.c adapt.c)
+	export.c image.c checkpoint.c optim.c adapt.c onnx.c)
 RT_HDR := $(wildcard $(RUNTIME_DIR)/*.h)
+
+# export --onnx (runtime/onnx.c) serializes with protobuf-c: the C code for
+# Debian libonnx-dev's onnx.proto is generated at build time, into OUT.
+# protoc-c's output (protobuf-c 1.4) is warning-free under -Wall -Wextra
+# -Werror; RT_CFLAGS has no -Werror anyway.  Link: -lprotobuf-c.
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+ONNX_PB := $(OUT)/onnx/onnx.pb-c.c
+$(OUT)/onnx/onnx.pb-c.c $(OUT)/onnx/onnx.pb-c.h &: $(ONNX_PROTO)
+	@mkdir -p $(OUT)/onnx
+	protoc-c --c_out=$(OUT)/onnx -I$(dir $(ONNX_PROTO)) $(ONNX_PROTO)
+
+# MPI=1: a data-parallel trainer (runtime/mpi.c): mpicc, -DRT_MPI; run it
+# with mpirun -np N out/NAME train ...  (README: "Data-parallel training").
+ifeq ($(MPI),1)
+CC := mpicc
+RT_CFLAGS += -DRT_MPI
+RT_SRC += $(RUNTIME_DIR)/mpi.c
+endif
 
 NAME ?= $(basename $(notdir $(SPEC)))
 
@@ -37,7 +55,7 @@ $(OUT)/$(NAME).c $(OUT)/$(NAME).h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
 	mv $(OUT)/$(NAME).h.tmp $(OUT)/$(NAME).h
 	mv $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).c
 
-$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(RT_SRC) $(RT_HDR)
-	$(CC) $(RT_CFLAGS) -I$(RUNTIME_DIR) -I$(OUT) -DRT_MODEL_HEADER='"$(NAME).h"' \
+$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(RT_SRC) $(RT_HDR) $(ONNX_PB)
+	$(CC) $(RT_CFLAGS) -I$(RUNTIME_DIR) -I$(OUT) -I$(OUT)/onnx -DRT_MODEL_HEADER='"$(NAME).h"' \
 	  -DRT_TEMPLATES='"$(abspath $(TEMPLATES_DIR))"' -DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"' \
-	  -o $@ $(OUT)/$(NAME).c $(RT_SRC) -lpng -lz -lm
+	  -o $@ $(OUT)/$(NAME).c $(RT_SRC) $(ONNX_PB) -lprotobuf-c -lpng -lz -lm

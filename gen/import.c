@@ -29,6 +29,21 @@
 
 typedef struct sbuf { char *p; size_t len, cap; int oom; } sbuf;
 
+/* Room for need more bytes (and a NUL); sets oom instead when there is none. */
+static int sb_grow(sbuf *b, size_t need)
+{
+    if (b->len + need + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap * 2 : 4096;
+    while (cap < b->len + need + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return b->oom = 1, -1;
+    b->p = p, b->cap = cap;
+    return 0;
+}
+
 static void sb_printf(sbuf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -45,15 +60,8 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
             b->len += (size_t)n;
             return;
         }
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
+        if (sb_grow(b, (size_t)n))
             return;
-        }
-        b->p = p, b->cap = cap;
     }
 }
 
@@ -817,17 +825,8 @@ static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
 
 static void put_u32(sbuf *b, uint32_t v)
 {
-    if (b->len + 4 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + 4)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p, b->cap = cap;
-    }
+    if (sb_grow(b, 4))
+        return;
     unsigned char le[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                            (unsigned char)(v >> 24)};
     memcpy(b->p + b->len, le, 4);

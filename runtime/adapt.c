@@ -38,15 +38,6 @@
 #define ADAPT_CHUNK 64              /* samples per forward call and per exact sum */
 #define ADAPT_GROUP_BYTES (64L << 20)  /* per-chunk partial statistics held at once */
 
-static const model_tensor *tensor_of(const char *layer, const char *part)
-{
-    char want[256];
-    snprintf(want, sizeof want, "%s/%s", layer, part);
-    for (int t = 0; t < MODEL_N_TENSORS; t++)
-        if (!strcmp(model_tensors[t].name, want))
-            return &model_tensors[t];
-    return NULL;
-}
 
 /* Samples [first, first + n) as the trainer feeds them, [n][N_INPUT]. */
 static void gather(const rt_dataset *d, int first, int n, float *x)
@@ -169,9 +160,9 @@ int rt_adapt(float *params, const rt_dataset *train, char *err, size_t errlen)
     for (int k = 0; k < MODEL_N_LAYERS; k++) {
         const model_layer *l = &model_layers[k];
         const model_tensor *tm, *tv, *tc;
-        if (strcmp(l->kind, "Normalization") || !(tm = tensor_of(l->name, "mean")))
+        if (strcmp(l->kind, "Normalization") || !(tm = rt_model_tensor(l->name, "mean")))
             continue;   /* another kind, or mean and variance from the spec */
-        if (!(tv = tensor_of(l->name, "variance")) || !(tc = tensor_of(l->name, "count")))
+        if (!(tv = rt_model_tensor(l->name, "variance")) || !(tc = rt_model_tensor(l->name, "count")))
             return snprintf(err, errlen, "error: %s has a mean but no variance or count tensor", l->name), -1;
         if (adapt_layer(params, train, k, tm, tv, tc, err, errlen))
             return -1;

@@ -148,15 +148,6 @@ static const char *def(const ox *o, int layer, const char *key)
 static int defi(const ox *o, int layer, const char *key) { return atoi(def(o, layer, key)); }
 static float deff(const ox *o, int layer, const char *key) { return strtof(def(o, layer, key), NULL); }
 
-static const model_tensor *tensor(const char *layer, const char *what)
-{
-    char want[256];
-    snprintf(want, sizeof want, "%s/%s", layer, what);
-    for (int t = 0; t < MODEL_N_TENSORS; t++)
-        if (!strcmp(model_tensors[t].name, want))
-            return &model_tensors[t];
-    return NULL;
-}
 
 /* ---- graph building ---------------------------------------------------- */
 
@@ -406,7 +397,7 @@ static int refuse(ox *o, int k, const char *why)
 
 static const char *bias_of(ox *o, const char *name)
 {
-    const model_tensor *t = tensor(name, "bias");
+    const model_tensor *t = rt_model_tensor(name, "bias");
     return t ? weights_as_is(o, t) : NULL;
 }
 
@@ -431,7 +422,7 @@ static int layer(ox *o, int k, ox_val *xp)
         activation(o, k, act, name, x.name, name);
     } else if (!strcmp(kind, "dense")) {
         x = layout(o, x, 0, name);
-        const model_tensor *w = tensor(name, "kernel");
+        const model_tensor *w = rt_model_tensor(name, "kernel");
         if (!w)
             return refuse(o, k, "no kernel tensor");
         const char *b = bias_of(o, name);
@@ -441,7 +432,7 @@ static int layer(ox *o, int k, ox_val *xp)
             node(o, "Add", name, main_out, 2, mm, b);
     } else if (conv2 || conv1) {
         x = layout(o, x, 1, name);
-        const model_tensor *t = tensor(name, "kernel");
+        const model_tensor *t = rt_model_tensor(name, "kernel");
         const int kh = conv2 ? defi(o, k, "kh") : 1, kw = defi(o, k, "kw");
         if (!t || t->size != (long)kh * kw * ic * oc)
             return refuse(o, k, "unexpected kernel tensor");
@@ -457,7 +448,7 @@ static int layer(ox *o, int k, ox_val *xp)
     } else if (!strcmp(kind, "depthwise_conv2d") || !strcmp(kind, "separable_conv2d")) {
         const int sep = kind[0] == 's', kh = defi(o, k, "kh"), kw = defi(o, k, "kw"), dm = defi(o, k, "dm");
         x = layout(o, x, 1, name);
-        const model_tensor *t = tensor(name, "depthwise_kernel");
+        const model_tensor *t = rt_model_tensor(name, "depthwise_kernel");
         if (!t || t->size != (long)kh * kw * ic * dm)
             return refuse(o, k, "unexpected depthwise kernel tensor");
         const long d[4] = {(long)ic * dm, 1, kh, kw};
@@ -473,7 +464,7 @@ static int layer(ox *o, int k, ox_val *xp)
         } else {
             const char *dwo = fmt(o, "%s/depthwise", name);
             conv(o, k, dwo, x.name, t->name, NULL, dwo, 2, ic, 0);
-            const model_tensor *p = tensor(name, "pointwise_kernel");
+            const model_tensor *p = rt_model_tensor(name, "pointwise_kernel");
             const long mid = (long)ic * dm;
             if (!p || p->size != mid * oc)
                 return refuse(o, k, "unexpected pointwise kernel tensor");
@@ -517,8 +508,8 @@ static int layer(ox *o, int k, ox_val *xp)
         node(o, "Pad", name, main_out, 2, x.name, pn);
     } else if (!strcmp(kind, "batch_normalization")) {
         x = layout(o, x, 1, name);
-        const model_tensor *mean = tensor(name, "moving_mean"), *var = tensor(name, "moving_variance"),
-            *g = tensor(name, "gamma"), *bt = tensor(name, "beta");
+        const model_tensor *mean = rt_model_tensor(name, "moving_mean"), *var = rt_model_tensor(name, "moving_variance"),
+            *g = rt_model_tensor(name, "gamma"), *bt = rt_model_tensor(name, "beta");
         if (!mean || !var)
             return refuse(o, k, "no moving statistics");
         const long d[1] = {oc};
@@ -546,7 +537,7 @@ static int layer(ox *o, int k, ox_val *xp)
                 s = e + strspn(e, "f, ");   /* "0.1f, 0.2f, " */
             }
         } else {
-            const model_tensor *m = tensor(name, "mean"), *v = tensor(name, "variance");
+            const model_tensor *m = rt_model_tensor(name, "mean"), *v = rt_model_tensor(name, "variance");
             if (!m || !v || m->size != f || v->size != f)
                 return refuse(o, k, "no adapted mean and variance");
             memcpy(mv, o->params + m->offset, sizeof(float) * (size_t)f);

@@ -167,6 +167,10 @@ float *rt_targets_all(const rt_dataset *d);
 /* The class predict() reports from one sample's outputs: argmax, or for one
  * sigmoid 1 when above 0.5. */
 int rt_class_of(const float *out);
+#ifdef MODEL_N_TENSORS   /* model_tensor comes from model.h */
+/* The parameter tensor "LAYER/PART" of the model's table, or NULL. */
+const model_tensor *rt_model_tensor(const char *layer, const char *part);
+#endif
 
 /* train.c */
 typedef struct rt_metrics {

@@ -97,3 +97,13 @@ float *rt_targets_all(const rt_dataset *d)
     free(x);
     return t;
 }
+
+const model_tensor *rt_model_tensor(const char *layer, const char *part)
+{
+    char want[256];
+    snprintf(want, sizeof want, "%s/%s", layer, part);
+    for (int t = 0; t < MODEL_N_TENSORS; t++)
+        if (!strcmp(model_tensors[t].name, want))
+            return &model_tensors[t];
+    return NULL;
+}

@@ -187,12 +187,19 @@ double rt_now(void);
 int rt_chunk_size(int batch_size);
 long rt_chunk_grad_bytes(int batch_size);
 
+/* acc[a..b) (+)= chunks [lo, hi) of cg, left to right (train.c). */
+void rt_add_chunks(float *acc, const float *cg, long P, long a, long b, int lo, int hi, int first,
+                   int threads);
+
 /* mpi.c (built with MPI=1, -DRT_MPI): data-parallel training.  A batch's
  * chunks are dealt to the ranks in contiguous blocks (rt_mpi_range); each
- * rank computes its own chunks, then every chunk's buffer is gathered to
- * every rank in chunk order (rt_mpi_gather_*) and each rank sums them as one
- * process would, so the weights are bit-identical for any number of ranks.
- * Without RT_MPI: one rank, and the gathers do nothing. */
+ * rank computes its own chunks.  The gradients are summed along a chain of
+ * the ranks in rank order (rt_mpi_sum_chunks), each adding its chunks to
+ * the partial sum of the chunks before them, so the additions are the ones
+ * one process makes; small per-chunk buffers (batch-norm partials, loss)
+ * are gathered to every rank in chunk order (rt_mpi_gather_*) and summed as
+ * one process would.  So the weights are bit-identical for any number of
+ * ranks.  Without RT_MPI: one rank, and the gathers do nothing. */
 #ifdef RT_MPI
 void rt_mpi_init(int *argc, char ***argv);
 void rt_mpi_finalize(void);
@@ -202,6 +209,9 @@ int rt_mpi_size(void);
  * every other block is received in place. */
 void rt_mpi_gather_f(float *buf, long len, int nc);
 void rt_mpi_gather_d(double *buf, long len, int nc);
+/* grad = the sum of cgrad's nc chunk buffers of P floats, on every rank;
+ * this rank has filled its own chunks' buffers. */
+void rt_mpi_sum_chunks(float *grad, const float *cgrad, long P, int nc, int threads);
 #else
 static inline void rt_mpi_init(int *argc, char ***argv) { (void)argc, (void)argv; }
 static inline void rt_mpi_finalize(void) {}
@@ -209,6 +219,10 @@ static inline int rt_mpi_rank(void) { return 0; }
 static inline int rt_mpi_size(void) { return 1; }
 static inline void rt_mpi_gather_f(float *buf, long len, int nc) { (void)buf, (void)len, (void)nc; }
 static inline void rt_mpi_gather_d(double *buf, long len, int nc) { (void)buf, (void)len, (void)nc; }
+static inline void rt_mpi_sum_chunks(float *grad, const float *cgrad, long P, int nc, int threads)
+{
+    rt_add_chunks(grad, cgrad, P, 0, P, 0, nc, 1, threads);
+}
 #endif
 /* This rank's chunks of a batch of nc: [*lo, *hi) = [r nc / N, (r+1) nc / N). */
 static inline void rt_mpi_range(int nc, int *lo, int *hi)

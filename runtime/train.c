@@ -182,6 +182,22 @@ static const float *chunk_weights(const rt_state *st, rt_ws *w, int n)
     return w->weights;
 }
 
+/* acc[i] for i in [a, b) plus chunks [lo, hi) of cg (P floats each),
+ * added left to right in chunk order; first: acc starts from chunk lo
+ * instead.  Every path that sums gradients (one process, MPI's chain) adds
+ * through here, so the bits depend on the chunking only. */
+void rt_add_chunks(float *acc, const float *cg, long P, long a, long b, int lo, int hi, int first,
+                   int threads)
+{
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (long i = a; i < b; i++) {
+        float sum = first ? cg[(size_t)lo * P + i] : acc[i];
+        for (int c = lo + (first != 0); c < hi; c++)
+            sum += cg[(size_t)c * P + i];
+        acc[i] = sum;
+    }
+}
+
 /* Sum the chunks' partial sums of one step into the batch statistics, in
  * chunk order: the bits depend on the chunking only. */
 static void reduce_stats(rt_state *st, int backward, int step, int nc)
@@ -276,19 +292,15 @@ static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int
         chunks_stepped(st, d, idx, B, key, loss, metric);
     else
         chunks_plain(st, d, idx, B, key, loss, metric);
-    /* with MPI: every rank gets every chunk's buffers (one process: nothing) */
-    rt_mpi_gather_f(st->cgrad, P, nc);
+    /* with MPI: every rank gets every chunk's loss and metric, and the
+     * summed gradient (rt_mpi_sum_chunks); one process sums its own */
     rt_mpi_gather_d(loss, 1, nc);
     rt_mpi_gather_d(metric, 1, nc);
     float *restrict grad = st->grad;
-    const float *restrict cg = st->cgrad;
-    #pragma omp parallel for schedule(static) num_threads(st->c->threads)
-    for (long i = 0; i < P; i++) {
-        float sum = cg[i];
-        for (int c = 1; c < nc; c++)
-            sum += cg[(size_t)c * P + i];
-        grad[i] = sum;
-    }
+    if (rt_mpi_size() > 1)
+        rt_mpi_sum_chunks(grad, st->cgrad, P, nc, st->c->threads);
+    else
+        rt_add_chunks(grad, st->cgrad, P, 0, P, 0, nc, 1, st->c->threads);
     double total = (double)B * model_penalty(st->params, grad);
     long bad = P;   /* first non-finite gradient */
     for (long i = 0; i < P && bad == P; i++)

@@ -22,6 +22,8 @@ Commands:
   flops SPEC   multiply-adds per sample of every layer and the FLOP per
                training sample (the formula bench/run documents).
   params SPEC  parameter counts: total, trainable, non-trainable (Keras').
+  infer SPEC   --weights FILE --data DIR --mode latency|throughput
+               [--threads N] [--batch B]: inference speed (bench/engines.sh).
   eval SPEC    --weights FILE --data DIR: the test loss and accuracy of
                seqc-trained weights (out/NAME train --save FILE) computed by
                this model in inference mode: a check of seqc's eval.
@@ -682,6 +684,48 @@ def cross_eval(args):
     print(f"test_loss={tl:.6f} test_accuracy={ta:.6f}")
 
 
+def infer(args):
+    """Inference speed of the spec's model with seqc-trained weights, for
+    bench/engines.sh: latency (batch 1, each test sample timed alone) or
+    throughput (all test samples in batches of --batch, 3 passes after a
+    warm-up one), under inference_mode."""
+    import time
+    torch.set_num_threads(args.threads)
+    name, layers, _, _ = parse_spec(args.spec)
+    model, _ = build(layers)
+    load_seqc_weights(layers, read_seqc_weights(args.weights))
+    model.eval()
+    x, _ = load_split(args.data, "test", layers[0].out_shape)
+    # channels_last pays at batch 128 and costs at batch 1 (measured here)
+    fmt = torch.channels_last if x.dim() == 4 and args.mode == "throughput" else None
+    if fmt is not None:
+        model = model.to(memory_format=fmt)
+        x = x.contiguous(memory_format=fmt)
+    n = x.shape[0]
+    with torch.inference_mode():
+        if args.mode == "latency":
+            for i in range(200):
+                model(x[i % n:i % n + 1])
+            us = []
+            for i in range(n):
+                t0 = time.perf_counter()
+                model(x[i:i + 1])
+                us.append((time.perf_counter() - t0) * 1e6)
+            us.sort()
+            print(f"latency_us_median={us[(n - 1) // 2]:.1f} latency_us_p90={us[int(0.9 * (n - 1))]:.1f} n={n}")
+            return
+        rates = []
+        for p in range(4):
+            t0 = time.perf_counter()
+            for i in range(0, n, args.batch):
+                model(x[i:i + args.batch])
+            if p:
+                rates.append(n / (time.perf_counter() - t0))
+        med = sorted(rates)[1]
+        print(f"images_per_s={med:.1f} runs={','.join('%.0f' % r for r in rates)} "
+              f"batch={args.batch} threads={args.threads}")
+
+
 # ============================================================== training
 def keras_adam_eps(eps, beta2, t):
     """torch eps that reproduces Keras' Adam at step t (see bench/torch_seed.py)."""
@@ -836,6 +880,13 @@ def main():
     e.add_argument("--weights", required=True, help="SEQCWTS1 file from out/NAME train --save")
     e.add_argument("--data", required=True)
     e.add_argument("--threads", type=int, default=os.cpu_count())
+    i = sub.add_parser("infer", help="inference speed with a seqc weights file (bench/engines.sh)")
+    i.add_argument("spec")
+    i.add_argument("--weights", required=True, help="SEQCWTS1 file from out/NAME train --save")
+    i.add_argument("--data", required=True)
+    i.add_argument("--mode", choices=("latency", "throughput"), required=True)
+    i.add_argument("--threads", type=int, default=1)
+    i.add_argument("--batch", type=int, default=128)
     for c in ("flops", "params"):
         p = sub.add_parser(c)
         p.add_argument("spec")
@@ -846,6 +897,9 @@ def main():
             return
         if args.cmd == "eval":
             cross_eval(args)
+            return
+        if args.cmd == "infer":
+            infer(args)
             return
         name, layers, _, _ = parse_spec(args.spec)
     except SpecError as e:

@@ -23,6 +23,10 @@ YAML_LIBS = $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 # seqc --import reads JSON with cJSON (Debian libcjson-dev)
 CJSON_CFLAGS = $(shell pkg-config --cflags libcjson 2>/dev/null)
 CJSON_LIBS = $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+# ... and Keras 3 .keras files (a zip of JSON and HDF5) with libzip and
+# Debian's serial libhdf5 (libzip-dev, libhdf5-dev: /usr/include/hdf5/serial)
+KERAS_CFLAGS = $(shell pkg-config --cflags libzip hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+KERAS_LIBS = $(shell pkg-config --libs libzip hdf5 2>/dev/null || echo -lzip -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
 
 # SAN=1 builds everything with AddressSanitizer and UBSan (make test does).
 ifeq ($(SAN),1)
@@ -41,7 +45,7 @@ RT_CFLAGS = -std=c11 $(OPT) $(WARN) -fopenmp $(SANFLAGS)
 GEN_SRC := $(wildcard gen/*.c)
 GEN_HDR := $(wildcard gen/*.h)
 
-DEPS := libyaml-dev libcjson-dev m4 libcmocka-dev zlib1g-dev libpng-dev pkg-config gnuplot-nox dataset-fashion-mnist \
+DEPS := libyaml-dev libcjson-dev libzip-dev libhdf5-dev m4 libcmocka-dev zlib1g-dev libpng-dev pkg-config gnuplot-nox dataset-fashion-mnist \
 	libopenmpi-dev openmpi-bin \
 	protobuf-c-compiler libprotobuf-c-dev libonnx-dev python3-onnx
 
@@ -75,7 +79,8 @@ $(OUT)/.deps:
 # ---- the compiler ----------------------------------------------------------
 $(SEQC): $(GEN_SRC) $(GEN_HDR) | $(OUT)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(GEN_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS) -o $@ $(GEN_SRC) $(YAML_LIBS) $(CJSON_LIBS) -lm
+	$(CC) $(GEN_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS) $(KERAS_CFLAGS) -o $@ $(GEN_SRC) $(YAML_LIBS) $(CJSON_LIBS) \
+	  $(KERAS_LIBS) -lm
 
 # ---- one model: the rules live in gen/model.mk, which `make install`
 # installs too, so that `seqc --build` uses the same rules anywhere.
@@ -134,6 +139,12 @@ golden: deps data
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-yaml; } || \
 	  { echo "run: sudo apt-get install -y python3-torch python3-yaml"; exit 1; }
 	tests/reference/make_golden.sh
+
+# Regenerate the .keras fixtures of tests/keras/ (Keras 3's layout, from the
+# TF.js fixtures of tests/import/) with h5py; make test itself needs no Python.
+keras-fixtures:
+	$(call apt_install,python3-h5py python3-numpy)
+	/usr/bin/python3 tests/keras/make_keras.py
 
 # Break the templates on purpose (tests/mutate.sh): every mutant must make a
 # named golden test fail.  About a minute; make test runs it too.

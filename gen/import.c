@@ -8,7 +8,10 @@
  * compiler's own front end (gen_parse, gen_check, gen_lower), whose tensor
  * list gives the Keras get_weights() order: each tensor "LAYER/PART" is
  * taken by name from the manifest, its shape compared.  Both files are
- * written to temporary names and renamed only when all is well. */
+ * written to temporary names and renamed only when all is well.
+ *
+ * The layer table, the spec's passes and the writing (imp_run) are shared
+ * with the Keras 3 .keras front end, import_keras.c (import_int.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
@@ -22,6 +25,7 @@
 #include <cjson/cJSON.h>
 
 #include "import.h"
+#include "import_int.h"
 #include "layers.h"
 
 #define JSON_MAX (64L << 20)            /* model.json bytes */
@@ -79,18 +83,7 @@ static const char *numstr(double v)
     return b;
 }
 
-typedef struct ictx {
-    const char *path;       /* model.json, for messages */
-    const char *lname, *lclass;   /* the layer being read */
-    int err;
-} ictx;
-
-static void ierr(ictx *c, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-static void ierr(ictx *c, const char *fmt, ...)
+void imp_err(ictx *c, const char *fmt, ...)
 {
     char msg[768];
     va_list ap;
@@ -146,7 +139,7 @@ static int get_ints(ictx *c, const cJSON *cfg, const char *key, int n, long lo, 
         return 0;
     }
 bad:
-    ierr(c, "'%s' must be an integer in [%ld, %ld] or a list of %d of them", key, lo, hi, n);
+    imp_err(c, "'%s' must be an integer in [%ld, %ld] or a list of %d of them", key, lo, hi, n);
     return -1;
 }
 
@@ -156,7 +149,7 @@ static int get_num(ictx *c, const cJSON *cfg, const char *key, double lo, double
     if (!v)
         return 0;
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi) {
-        ierr(c, "'%s' must be a number in [%g, %g]", key, lo, hi);
+        imp_err(c, "'%s' must be a number in [%g, %g]", key, lo, hi);
         return -1;
     }
     *out = v->valuedouble;
@@ -169,7 +162,7 @@ static int get_bool(ictx *c, const cJSON *cfg, const char *key, int *out)
     if (!v)
         return 0;
     if (!cJSON_IsBool(v)) {
-        ierr(c, "'%s' must be true or false", key);
+        imp_err(c, "'%s' must be true or false", key);
         return -1;
     }
     *out = cJSON_IsTrue(v);
@@ -186,9 +179,9 @@ static int get_word(ictx *c, const cJSON *cfg, const char *key, const char *cons
         for (int i = 0; words[i]; i++)
             if (!strcmp(v->valuestring, words[i]))
                 return *out = i, 0;
-    ierr(c, "'%s' %s%s%s is not supported", key, cJSON_IsString(v) ? "'" : "",
-         cJSON_IsString(v) && strlen(v->valuestring) < 64 ? v->valuestring : "value",
-         cJSON_IsString(v) ? "'" : "");
+    imp_err(c, "'%s' %s%s%s is not supported", key, cJSON_IsString(v) ? "'" : "",
+            cJSON_IsString(v) && strlen(v->valuestring) < 64 ? v->valuestring : "value",
+            cJSON_IsString(v) ? "'" : "");
     return -1;
 }
 
@@ -214,9 +207,9 @@ static int get_act(ictx *c, const cJSON *cfg, const char *key, const char **out)
         for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
             if (!strcmp(v->valuestring, acts[i].keras))
                 return *out = acts[i].seqc, 0;
-    ierr(c, "activation %s%s%s is not supported", cJSON_IsString(v) ? "'" : "",
-         cJSON_IsString(v) && strlen(v->valuestring) < 64 ? v->valuestring : "(not a name)",
-         cJSON_IsString(v) ? "'" : "");
+    imp_err(c, "activation %s%s%s is not supported", cJSON_IsString(v) ? "'" : "",
+            cJSON_IsString(v) && strlen(v->valuestring) < 64 ? v->valuestring : "(not a name)",
+            cJSON_IsString(v) ? "'" : "");
     return -1;
 }
 
@@ -232,7 +225,7 @@ static int put_reg(ictx *c, sbuf *y, const cJSON *cfg, const char *key, int allo
     if (!allowed || !cJSON_IsString(cn) || !cJSON_IsObject(rc) ||
         (strcmp(cn->valuestring, "L1L2") && strcmp(cn->valuestring, "L1") &&
          strcmp(cn->valuestring, "L2"))) {
-        ierr(c, "'%s' is not supported (only L1, L2 or L1L2, on kernels and biases)", key);
+        imp_err(c, "'%s' is not supported (only L1, L2 or L1L2, on kernels and biases)", key);
         return -1;
     }
     double l1 = 0, l2 = 0;
@@ -240,7 +233,7 @@ static int put_reg(ictx *c, sbuf *y, const cJSON *cfg, const char *key, int allo
         return -1;
     for (const cJSON *e = rc->child; e; e = e->next)
         if (strcmp(e->string, "l1") && strcmp(e->string, "l2")) {
-            ierr(c, "'%s': option '%s' is not supported", key, e->string);
+            imp_err(c, "'%s': option '%s' is not supported", key, e->string);
             return -1;
         }
     if (l1 > 0 || l2 > 0)
@@ -265,12 +258,13 @@ static int ignored_key(const char *k)
 
 /* The options each class reads (besides ignored_key's). */
 static const struct { const char *cls; const char *keys; } known[] = {
-    {"InputLayer", "sparse ragged input_dtype"},
-    {"Dense", "units activation use_bias kernel_regularizer bias_regularizer activity_regularizer lora_rank"},
+    {"InputLayer", "sparse ragged input_dtype optional"},
+    {"Dense", "units activation use_bias kernel_regularizer bias_regularizer activity_regularizer lora_rank "
+              "lora_alpha quantization_config"},
     {"Conv2D", "filters kernel_size strides padding data_format dilation_rate activation use_bias groups "
-               "kernel_regularizer bias_regularizer activity_regularizer lora_rank"},
+               "kernel_regularizer bias_regularizer activity_regularizer lora_rank lora_alpha"},
     {"Conv1D", "filters kernel_size strides padding data_format dilation_rate activation use_bias groups "
-               "kernel_regularizer bias_regularizer activity_regularizer lora_rank"},
+               "kernel_regularizer bias_regularizer activity_regularizer lora_rank lora_alpha"},
     {"DepthwiseConv2D", "kernel_size strides padding data_format dilation_rate activation use_bias "
                         "depth_multiplier depthwise_regularizer bias_regularizer activity_regularizer"},
     {"SeparableConv2D", "filters kernel_size strides padding data_format dilation_rate activation use_bias "
@@ -312,7 +306,7 @@ static int has_word(const char *list, const char *w)
 static int must(ictx *c, const cJSON *cfg, const char *key, int ok, const char *why)
 {
     if (cJSON_GetObjectItemCaseSensitive(cfg, key) && !ok) {
-        ierr(c, "option '%s' is not supported (%s)", key, why);
+        imp_err(c, "option '%s' is not supported (%s)", key, why);
         return -1;
     }
     return 0;
@@ -351,18 +345,18 @@ static int input_shape(ictx *c, const cJSON *cfg, sbuf *y, int *have)
         return 0;
     int n = cJSON_GetArraySize(v);
     if (*have) {
-        ierr(c, "an input shape after the first layer");
+        imp_err(c, "an input shape after the first layer");
         return -1;
     }
     if (!cJSON_IsArray(v) || n < 2 || n > 4 || !cJSON_IsNull(v->child)) {
-        ierr(c, "the input shape must be [null, d1 (, d2 (, d3))]");
+        imp_err(c, "the input shape must be [null, d1 (, d2 (, d3))]");
         return -1;
     }
     sb_printf(y, "  - input: {shape: [");
     long x;
     for (const cJSON *e = v->child->next; e; e = e->next) {
         if (!is_int(e, 1, GEN_DIM_MAX, &x)) {
-            ierr(c, "the input shape's dimensions must be integers in [1, %d]", GEN_DIM_MAX);
+            imp_err(c, "the input shape's dimensions must be integers in [1, %d]", GEN_DIM_MAX);
             return -1;
         }
         sb_printf(y, "%ld%s", x, e->next ? ", " : "");
@@ -382,7 +376,7 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
     const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(L, "config");
     *bn_axis = 0;
     if (!cJSON_IsString(cn) || !cJSON_IsObject(cfg)) {
-        ierr(c, "a layer without class_name and config");
+        imp_err(c, "a layer without class_name and config");
         return -1;
     }
     const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cfg, "name");
@@ -398,17 +392,17 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
         if (!strcmp(cls, gen_kinds[i].keras))
             k = &gen_kinds[i];
     if (!k) {
-        ierr(c, "layer class '%s' is not supported", c->lclass);
+        imp_err(c, "layer class '%s' is not supported", c->lclass);
         return -1;
     }
     if (!cJSON_IsString(nm) || !gen_valid_ident(nm->valuestring)) {
-        ierr(c, "the layer name must match [A-Za-z][A-Za-z0-9_]* (at most %d characters, "
-             "not a C keyword, not starting with m4_ or seqc_)", GEN_NAME_MAX);
+        imp_err(c, "the layer name must match [A-Za-z][A-Za-z0-9_]* (at most %d characters, "
+                "not a C keyword, not starting with m4_ or seqc_)", GEN_NAME_MAX);
         return -1;
     }
     for (const cJSON *e = cfg->child; e; e = e->next)
         if (!ignored_key(e->string) && !has_word(keys, e->string)) {
-            ierr(c, "option '%.64s' is not supported", e->string);
+            imp_err(c, "option '%.64s' is not supported", e->string);
             return -1;
         }
     const cJSON *df = cJSON_GetObjectItemCaseSensitive(cfg, "data_format");
@@ -417,6 +411,8 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
         must(c, cfg, "dtype", dtype_ok(cJSON_GetObjectItemCaseSensitive(cfg, "dtype")), "only float32") ||
         must(c, cfg, "activity_regularizer", null_or_absent(cfg, "activity_regularizer"), "only null") ||
         must(c, cfg, "lora_rank", null_or_absent(cfg, "lora_rank"), "only null") ||
+        must(c, cfg, "quantization_config", null_or_absent(cfg, "quantization_config"), "only null") ||
+        must(c, cfg, "optional", false_or_absent(cfg, "optional"), "only false") ||
         must(c, cfg, "sparse", false_or_absent(cfg, "sparse"), "only false") ||
         must(c, cfg, "ragged", false_or_absent(cfg, "ragged"), "only false"))
         return -1;
@@ -431,7 +427,7 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
     if (k->id == GEN_INPUT)
         return 0;     /* its shape is the input line */
     if (!*have_input) {
-        ierr(c, "the model's input shape is not given (no InputLayer, no batch_input_shape)");
+        imp_err(c, "the model's input shape is not given (no InputLayer, no batch_input_shape)");
         return -1;
     }
 
@@ -451,20 +447,20 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
     case GEN_SEPARABLE:
         if (k->id == GEN_DENSE) {
             if (get_ints(c, cfg, "units", 1, 1, GEN_DIM_MAX, v, 0) || !v[0]) {
-                ierr(c, "'units' must be an integer in [1, %d]", GEN_DIM_MAX);
+                imp_err(c, "'units' must be an integer in [1, %d]", GEN_DIM_MAX);
                 goto fail;
             }
             sb_printf(&o, ", units: %d", v[0]);
         } else {
             if (k->id != GEN_DEPTHWISE) {
                 if (get_ints(c, cfg, "filters", 1, 1, GEN_DIM_MAX, v, 0) || !v[0]) {
-                    ierr(c, "'filters' must be an integer in [1, %d]", GEN_DIM_MAX);
+                    imp_err(c, "'filters' must be an integer in [1, %d]", GEN_DIM_MAX);
                     goto fail;
                 }
                 sb_printf(&o, ", filters: %d", v[0]);
             }
             if (get_ints(c, cfg, "kernel_size", nd, 1, 4096, v, 0) || !v[0]) {
-                ierr(c, "'kernel_size' must be given, integers in [1, 4096]");
+                imp_err(c, "'kernel_size' must be given, integers in [1, 4096]");
                 goto fail;
             }
             if (get_ints(c, cfg, "strides", nd, 1, 4096, s, 1) ||
@@ -472,7 +468,7 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
                 get_word(c, cfg, "padding", pads, &pad))
                 goto fail;
             if (pad == 2 && k->id != GEN_CONV1D) {
-                ierr(c, "padding 'causal' is for Conv1D only");
+                imp_err(c, "padding 'causal' is for Conv1D only");
                 goto fail;
             }
             if (nd == 1)
@@ -505,7 +501,7 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
             get_word(c, cfg, "padding", pads, &pad))
             goto fail;
         if (pad == 2) {
-            ierr(c, "padding 'causal' is for Conv1D only");
+            imp_err(c, "padding 'causal' is for Conv1D only");
             goto fail;
         }
         if (!s[0])
@@ -548,11 +544,11 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
                     break;
             }
             if (!p) {
-                ierr(c, "'padding' must be integers in [0, 4096]: p, a pair or a pair of pairs");
+                imp_err(c, "'padding' must be integers in [0, 4096]: p, a pair or a pair of pairs");
                 goto fail;
             }
         } else {
-            ierr(c, "'padding' must be integers in [0, 4096]: p, a pair or a pair of pairs");
+            imp_err(c, "'padding' must be integers in [0, 4096]: p, a pair or a pair of pairs");
             goto fail;
         }
         if (k->id == GEN_ZPAD)
@@ -567,11 +563,11 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
         if (cJSON_IsArray(ax) && cJSON_GetArraySize(ax) == 1)
             ax = ax->child;
         if (ax && !is_int(ax, -1, 3, &a)) {
-            ierr(c, "option 'axis' must be -1 (the channels, last)");
+            imp_err(c, "option 'axis' must be -1 (the channels, last)");
             goto fail;
         }
         if (a == 0) {
-            ierr(c, "option 'axis' 0 (the batch) is not supported");
+            imp_err(c, "option 'axis' 0 (the batch) is not supported");
             goto fail;
         }
         *bn_axis = a > 0 ? (int)a : 0;
@@ -597,13 +593,13 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
         int n = cJSON_GetArraySize(t);
         long x;
         if (!cJSON_IsArray(t) || n < 1 || n > 3) {
-            ierr(c, "'target_shape' must be a list of 1 to 3 integers");
+            imp_err(c, "'target_shape' must be a list of 1 to 3 integers");
             goto fail;
         }
         sb_printf(&o, ", target_shape: [");
         for (const cJSON *e = t->child; e; e = e->next) {
             if (!is_int(e, -1, GEN_DIM_MAX, &x) || x == 0) {
-                ierr(c, "'target_shape' must be integers in [1, %d] or -1", GEN_DIM_MAX);
+                imp_err(c, "'target_shape' must be integers in [1, %d] or -1", GEN_DIM_MAX);
                 goto fail;
             }
             sb_printf(&o, "%ld%s", x, e->next ? ", " : "");
@@ -617,7 +613,7 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
         if (!rv || get_num(c, cfg, "rate", 0, 0.999999, &r) ||
             must(c, cfg, "noise_shape", null_or_absent(cfg, "noise_shape"), "only null")) {
             if (!rv)
-                ierr(c, "'rate' must be given");
+                imp_err(c, "'rate' must be given");
             goto fail;
         }
         sb_printf(&o, ", rate: %s", numstr(r));
@@ -654,7 +650,7 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
         break;
     }
     default:
-        ierr(c, "layer class '%s' is not supported", c->lclass);
+        imp_err(c, "layer class '%s' is not supported", c->lclass);
         goto fail;
     }
     if (o.oom)
@@ -664,7 +660,7 @@ static int import_layer(ictx *c, const cJSON *L, sbuf *y, int *have_input, int *
     return 0;
 fail:
     if (!c->err)
-        ierr(c, "out of memory");
+        imp_err(c, "out of memory");
     free(o.p);
     return -1;
 }
@@ -684,11 +680,13 @@ static const char *last_act(const gen_model *m)
     return "linear";
 }
 
-/* training_config (Keras's, if the file has one): the loss as a name, the
+/* training_config (Keras 2's and TF.js's, if the file has one; Keras 3's
+ * compile_config is handed over in its shape): the loss as a name, the
  * optimizer as {class_name, config} with its learning rate.  Anything else
  * in it is ignored with a comment. */
-static int training(ictx *c, const cJSON *tc, sbuf *y, const char *dflt_loss)
+static int training(ictx *c, const imp_front *f, sbuf *y, const char *dflt_loss)
 {
+    const cJSON *tc = f->train;
     const char *loss = dflt_loss, *opt = "adam";
     double lr = -1;
     if (tc) {
@@ -697,7 +695,7 @@ static int training(ictx *c, const cJSON *tc, sbuf *y, const char *dflt_loss)
         if (cJSON_IsString(l) && !gen_loss_word(l->valuestring, &lk))
             loss = gen_loss_name(lk);
         else if (l) {
-            ierr(c, "training_config: the loss must be one of seqc's loss names");
+            imp_err(c, "%s: the loss must be one of seqc's loss names", f->train_key);
             return -1;
         }
         const cJSON *oc = cJSON_GetObjectItemCaseSensitive(tc, "optimizer_config");
@@ -710,18 +708,18 @@ static int training(ictx *c, const cJSON *tc, sbuf *y, const char *dflt_loss)
             for (i = 0; names[i] && !(cJSON_IsString(on) && !strcmp(on->valuestring, names[i])); i++)
                 ;
             if (!names[i]) {
-                ierr(c, "training_config: the optimizer must be one of seqc's");
+                imp_err(c, "%s: the optimizer must be one of seqc's", f->train_key);
                 return -1;
             }
             opt = names[6 + i % 6];
             if (get_num(c, ocfg, "learning_rate", 1e-12, 1e3, &lr) || get_num(c, ocfg, "lr", 1e-12, 1e3, &lr))
                 return -1;
         }
-        sb_printf(y, "# from training_config: the loss and the optimizer with its learning rate\n"
-                     "# (its other options are not imported: Keras 3 defaults)\n");
+        sb_printf(y, "# from %s: the loss and the optimizer with its learning rate\n"
+                     "# (its other options are not imported: Keras 3 defaults)\n", f->train_key);
     } else {
-        sb_printf(y, "# model.json has no training_config: the loss follows the last activation\n"
-                     "# (softmax: sparse_categorical_crossentropy, sigmoid: binary_crossentropy,\n"
+        sb_printf(y, "# %s has no %s: the loss follows the last activation\n", f->file_word, f->train_key);
+        sb_printf(y, "# (softmax: sparse_categorical_crossentropy, sigmoid: binary_crossentropy,\n"
                      "# else mean_squared_error); the optimizer is seqc's default, adam\n");
     }
     sb_printf(y, "loss: %s\n", loss);
@@ -740,7 +738,7 @@ static unsigned char *read_all(ictx *c, const char *path, long max, long *len, i
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        ierr(c, "cannot read %s: %s", path, strerror(errno));
+        imp_err(c, "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
     unsigned char *p = NULL;
@@ -754,7 +752,7 @@ static unsigned char *read_all(ictx *c, const char *path, long max, long *len, i
                 cap = max + 1;
             unsigned char *q = realloc(p, (size_t)cap + 1);
             if (!q) {
-                ierr(c, "%s: out of memory", path);
+                imp_err(c, "%s: out of memory", path);
                 goto fail;
             }
             p = q;
@@ -765,14 +763,14 @@ static unsigned char *read_all(ictx *c, const char *path, long max, long *len, i
             break;
     }
     if (ferror(f)) {
-        ierr(c, "cannot read %s: %s", path, strerror(errno));
+        imp_err(c, "cannot read %s: %s", path, strerror(errno));
         goto fail;
     }
     if (n > max) {
         if (big_silent)
             *len = -1;
         else
-            ierr(c, "%s is larger than %ld bytes", path, max);
+            imp_err(c, "%s is larger than %ld bytes", path, max);
         goto fail;
     }
     fclose(f);
@@ -792,7 +790,7 @@ typedef struct mweight {
     const char *name;
     int rank, dims[4];
     long size;
-    const float *data;      /* into the group's bytes; little-endian floats (copied) */
+    const unsigned char *data;  /* into the group's bytes: little-endian floats */
     int used;
 } mweight;
 
@@ -837,7 +835,7 @@ static int write_tmp(ictx *c, const char *tmp, const void *p, size_t n)
 {
     FILE *f = fopen(tmp, "wb");
     if (!f) {
-        ierr(c, "cannot write %s: %s", tmp, strerror(errno));
+        imp_err(c, "cannot write %s: %s", tmp, strerror(errno));
         return -1;
     }
     int bad = fwrite(p, 1, n, f) != n;
@@ -845,60 +843,42 @@ static int write_tmp(ictx *c, const char *tmp, const void *p, size_t n)
     bad |= fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (bad) {
-        ierr(c, "cannot write %s: %s", tmp, strerror(errno));
+        imp_err(c, "cannot write %s: %s", tmp, strerror(errno));
         remove(tmp);
         return -1;
     }
     return 0;
 }
 
-/* ---- the whole import ------------------------------------------------------ */
+/* ---- the whole import, for either front end -------------------------------- */
 
-int gen_import(const char *json_path, const char *spec_path)
+const cJSON *imp_layers(const cJSON *model)
 {
-    ictx c = {json_path, NULL, NULL, 0};
-    long len = 0;
-    unsigned char *text = NULL;
-    cJSON *root = NULL;
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(model, "config");
+    const cJSON *l = cJSON_IsArray(cfg) ? cfg : cJSON_GetObjectItemCaseSensitive(cfg, "layers");
+    return cJSON_IsArray(l) ? l : NULL;
+}
+
+int imp_run(ictx *c, const imp_front *f, const char *spec_path)
+{
     sbuf y = {0}, w = {0};
-    mweight *mw = NULL;
-    unsigned char **shards = NULL;
-    int n_mw = 0, n_groups = 0, *bn_axes = NULL, rc = -1, parsed = 0;
+    int *bn_axes = NULL, rc = -1, parsed = 0;
     char wpath[4096], stmp[4200] = "", wtmp[4200] = "", name[GEN_NAME_MAX + 1];
     gen_model m;
     memset(&m, 0, sizeof m);
 
-    if (!(text = read_all(&c, json_path, JSON_MAX, &len, 0)))
-        goto out;
-    root = cJSON_ParseWithLength((const char *)text, (size_t)len);
-    if (!root) {
-        const char *e = cJSON_GetErrorPtr();
-        ierr(&c, "not valid JSON (at byte %ld)",
-             e && e >= (const char *)text && e <= (const char *)text + len ? (long)(e - (const char *)text) : 0L);
-        goto out;
-    }
-    const cJSON *topo = cJSON_GetObjectItemCaseSensitive(root, "modelTopology");
-    if (!cJSON_IsObject(topo)) {
-        ierr(&c, "no modelTopology object: not a TensorFlow.js Layers model.json");
-        goto out;
-    }
-    const cJSON *tc = cJSON_GetObjectItemCaseSensitive(topo, "training_config");
-    if (!tc)
-        tc = cJSON_GetObjectItemCaseSensitive(root, "trainingConfig");
-    if (cJSON_GetObjectItemCaseSensitive(topo, "model_config"))
-        topo = cJSON_GetObjectItemCaseSensitive(topo, "model_config");
-    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(topo, "class_name");
+    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(f->model, "class_name");
     if (!cJSON_IsString(cls) || strcmp(cls->valuestring, "Sequential")) {
-        ierr(&c, "the model is %s%.64s%s, not a Sequential model", cJSON_IsString(cls) ? "a " : "",
-             cJSON_IsString(cls) ? cls->valuestring : "of no class", "");
+        imp_err(c, "the model is %s%.64s%s, not a Sequential model", cJSON_IsString(cls) ? "a " : "",
+                cJSON_IsString(cls) ? cls->valuestring : "of no class", "");
         goto out;
     }
-    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(topo, "config");
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(f->model, "config");
     char dpath[GEN_NAME_MAX + 16];
     if (!spec_path[0]) {    /* default: out/NAME.yaml, NAME the model's */
         const cJSON *mn = cJSON_GetObjectItemCaseSensitive(cfg, "name");
         if (!cJSON_IsString(mn) || !gen_valid_ident(mn->valuestring)) {
-            ierr(&c, "the model's name is not a valid seqc name: give -o NAME.yaml");
+            imp_err(c, "the model's name is not a valid seqc name: give -o NAME.yaml");
             goto out;
         }
         snprintf(dpath, sizeof dpath, "out/%s.yaml", mn->valuestring);
@@ -910,52 +890,45 @@ int gen_import(const char *json_path, const char *spec_path)
     const char *dot = strrchr(base, '.');
     size_t bl = dot ? (size_t)(dot - base) : strlen(base);
     if (bl > GEN_NAME_MAX || (memcpy(name, base, bl), name[bl] = 0, !gen_valid_ident(name))) {
-        ierr(&c, "the spec's file name '%s' must be NAME.yaml, NAME a valid model name "
-             "([A-Za-z][A-Za-z0-9_]*, at most %d characters)", base, GEN_NAME_MAX);
+        imp_err(c, "the spec's file name '%s' must be NAME.yaml, NAME a valid model name "
+                "([A-Za-z][A-Za-z0-9_]*, at most %d characters)", base, GEN_NAME_MAX);
         goto out;
     }
     size_t dl = (size_t)(base - spec_path) + bl;
     if (dl + 16 > sizeof wpath) {
-        ierr(&c, "the output path is too long");
+        imp_err(c, "the output path is too long");
         goto out;
     }
     snprintf(wpath, sizeof wpath, "%.*s.weights", (int)dl, spec_path);
     if (!strcmp(wpath, spec_path)) {
-        ierr(&c, "the spec would overwrite its weights file %s: name it NAME.yaml", wpath);
+        imp_err(c, "the spec would overwrite its weights file %s: name it NAME.yaml", wpath);
         goto out;
     }
     snprintf(stmp, sizeof stmp, "%s.tmp.%ld", spec_path, (long)getpid());
     snprintf(wtmp, sizeof wtmp, "%s.tmp.%ld", wpath, (long)getpid());
 
-    const cJSON *layers = cJSON_IsArray(cfg) ? cfg : cJSON_GetObjectItemCaseSensitive(cfg, "layers");
+    const cJSON *layers = imp_layers(f->model);
     int nl = cJSON_GetArraySize(layers);
-    if (!cJSON_IsArray(layers) || nl < 1 || nl > 4096) {
-        ierr(&c, "the Sequential model has no list of 1 to 4096 layers");
+    if (!layers || nl < 1 || nl > 4096) {
+        imp_err(c, "the Sequential model has no list of 1 to 4096 layers");
         goto out;
     }
-    if (tc && !cJSON_IsObject(tc) && !cJSON_IsNull(tc)) {
-        ierr(&c, "training_config is not an object");
-        goto out;
-    }
-    if (cJSON_IsNull(tc))
-        tc = NULL;
 
     /* the spec */
-    sb_printf(&y, "# imported by seqc --import from a TensorFlow.js Layers model\n"
-                  "name: %s\nlayers:\n", name);
+    sb_printf(&y, "# imported by seqc --import from %s\nname: %s\nlayers:\n", f->origin, name);
     bn_axes = calloc((size_t)nl + 1, sizeof *bn_axes);
     int have_input = 0, li = 0;
     if (!bn_axes)
         goto oom;
     for (const cJSON *L = layers->child; L; L = L->next, li++)
-        if (import_layer(&c, L, &y, &have_input, &bn_axes[li]))
+        if (import_layer(c, L, &y, &have_input, &bn_axes[li]))
             goto out;
-    c.lname = c.lclass = NULL;
+    c->lname = c->lclass = NULL;
     size_t loss_at = y.len;
     sb_printf(&y, "loss: mean_squared_error\n");   /* placeholder, for the first parse */
     if (y.oom)
         goto oom;
-    if (write_tmp(&c, stmp, y.p, y.len))
+    if (write_tmp(c, stmp, y.p, y.len))
         goto out;
 
     /* through the compiler's own front end; with the loss that fits */
@@ -974,7 +947,7 @@ int gen_import(const char *json_path, const char *spec_path)
             char why[1024];
             const char *msg = strstr(gen_last_error, ": error: ");
             snprintf(why, sizeof why, "%s", msg ? msg + 9 : gen_last_error);
-            ierr(&c, "seqc cannot compile the model: %s", why);
+            imp_err(c, "seqc cannot compile the model: %s", why);
             goto out;
         }
         if (pass == 1)
@@ -983,12 +956,12 @@ int gen_import(const char *json_path, const char *spec_path)
         gen_model_free(&m);
         parsed = 0;
         y.len = loss_at;
-        if (training(&c, tc, &y, !strcmp(la, "softmax") ? "sparse_categorical_crossentropy"
-                                 : !strcmp(la, "sigmoid") ? "binary_crossentropy" : "mean_squared_error"))
+        if (training(c, f, &y, !strcmp(la, "softmax") ? "sparse_categorical_crossentropy"
+                                : !strcmp(la, "sigmoid") ? "binary_crossentropy" : "mean_squared_error"))
             goto out;
         if (y.oom)
             goto oom;
-        if (write_tmp(&c, stmp, y.p, y.len))
+        if (write_tmp(c, stmp, y.p, y.len))
             goto out;
     }
     /* BatchNormalization with a positive axis: it must be the last one */
@@ -999,173 +972,50 @@ int gen_import(const char *json_path, const char *spec_path)
         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(L, "config"), "name");
         for (int i = 0; i < m.n_layers; i++)
             if (!strcmp(m.layers[i].name, nm->valuestring) && m.layers[i].in_rank != bn_axes[li]) {
-                c.lname = nm->valuestring, c.lclass = "BatchNormalization";
-                ierr(&c, "option 'axis' %d is not the last axis", bn_axes[li]);
+                c->lname = nm->valuestring, c->lclass = "BatchNormalization";
+                imp_err(c, "option 'axis' %d is not the last axis", bn_axes[li]);
                 goto out;
             }
     }
 
-    /* the manifest: groups of {paths, weights}; each group's shards concatenated */
-    const cJSON *man = cJSON_GetObjectItemCaseSensitive(root, "weightsManifest");
-    int ng = cJSON_GetArraySize(man);
-    if (!cJSON_IsArray(man) || ng > 4096) {
-        ierr(&c, "no weightsManifest list");
+    /* the weights, in the spec's order, each from the source */
+    if (f->begin(f->self, c, &m))
         goto out;
-    }
-    int total_w = 0;
-    for (const cJSON *g = man->child; g; g = g->next) {
-        const cJSON *ws = cJSON_GetObjectItemCaseSensitive(g, "weights");
-        if (!cJSON_IsArray(ws) || cJSON_GetArraySize(ws) > 65536) {
-            ierr(&c, "weightsManifest: a group without a list of weights");
-            goto out;
-        }
-        total_w += cJSON_GetArraySize(ws);
-    }
-    if (total_w > 65536) {
-        ierr(&c, "weightsManifest: too many weights");
-        goto out;
-    }
-    mw = calloc((size_t)total_w + 1, sizeof *mw);
-    shards = calloc((size_t)ng + 1, sizeof *shards);
-    if (!mw || !shards)
-        goto oom;
-    const char *slash = strrchr(json_path, '/');
-    int dirlen = slash ? (int)(slash - json_path + 1) : 0;
-    for (const cJSON *g = man->child; g; g = g->next, n_groups++) {
-        const cJSON *ps = cJSON_GetObjectItemCaseSensitive(g, "paths");
-        const cJSON *ws = cJSON_GetObjectItemCaseSensitive(g, "weights");
-        long need = 0;
-        int first = n_mw;
-        for (const cJSON *e = ws->child; e; e = e->next) {
-            const cJSON *wn = cJSON_GetObjectItemCaseSensitive(e, "name");
-            const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shape");
-            const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype");
-            mweight *W = &mw[n_mw++];
-            if (!cJSON_IsString(wn) || strlen(wn->valuestring) > 2 * GEN_NAME_MAX + 32) {
-                ierr(&c, "weightsManifest: a weight without a name");
-                goto out;
-            }
-            W->name = wn->valuestring;
-            if (cJSON_GetObjectItemCaseSensitive(e, "quantization") ||
-                (dt && !(cJSON_IsString(dt) && !strcmp(dt->valuestring, "float32")))) {
-                ierr(&c, "weight '%s': only unquantized float32 weights are supported", W->name);
-                goto out;
-            }
-            W->rank = cJSON_GetArraySize(sh);
-            if (!cJSON_IsArray(sh) || W->rank > 4) {
-                ierr(&c, "weight '%s': the shape must be a list of at most 4 integers", W->name);
-                goto out;
-            }
-            W->size = 1;
-            int i = 0;
-            for (const cJSON *d = sh->child; d; d = d->next, i++) {
-                long x;
-                if (!is_int(d, 0, GEN_DIM_MAX, &x)) {
-                    ierr(&c, "weight '%s': dimensions must be integers in [0, %d]", W->name, GEN_DIM_MAX);
-                    goto out;
-                }
-                W->dims[i] = (int)x;
-                W->size *= x;
-                if (W->size > GEN_SIZE_MAX) {
-                    ierr(&c, "weight '%s': more than %ld values", W->name, (long)GEN_SIZE_MAX);
-                    goto out;
-                }
-            }
-            need += W->size;
-            if (need > GEN_SIZE_MAX) {
-                ierr(&c, "weightsManifest: more than %ld values", (long)GEN_SIZE_MAX);
-                goto out;
-            }
-        }
-        /* the shards, concatenated */
-        int np = cJSON_GetArraySize(ps);
-        if (!cJSON_IsArray(ps) || np > 4096) {
-            ierr(&c, "weightsManifest: a group without a list of paths");
-            goto out;
-        }
-        unsigned char *buf = malloc((size_t)need * 4 + 1);
-        long have = 0;
-        if (!buf)
-            goto oom;
-        shards[n_groups] = buf;
-        for (const cJSON *p = ps->child; p; p = p->next) {
-            char full[4096 + GEN_PATH_MAX];
-            if (!cJSON_IsString(p) || !safe_rel(p->valuestring)) {
-                ierr(&c, "weightsManifest: a shard path must be relative, of letters, digits and _./-+, "
-                     "without '..'");
-                goto out;
-            }
-            if (dirlen > 4000) {
-                ierr(&c, "the model path is too long");
-                goto out;
-            }
-            snprintf(full, sizeof full, "%.*s%s", dirlen, json_path, p->valuestring);
-            long sl = 0;
-            unsigned char *s = read_all(&c, full, need * 4 - have, &sl, 1);
-            if (!s) {
-                if (sl < 0)
-                    ierr(&c, "weightsManifest group %d: the shards hold more than the %ld bytes "
-                         "its weights' shapes need (at %s)", n_groups + 1, need * 4, p->valuestring);
-                goto out;
-            }
-            memcpy(buf + have, s, (size_t)sl);
-            have += sl;
-            free(s);
-        }
-        if (have != need * 4) {
-            ierr(&c, "weightsManifest group %d: the shards hold %ld bytes, its weights' shapes need %ld",
-                 n_groups + 1, have, need * 4);
-            goto out;
-        }
-        long off = 0;
-        for (int i = first; i < n_mw; i++) {
-            mw[i].data = (const float *)(buf + off * 4);   /* only read through memcpy */
-            off += mw[i].size;
-        }
-    }
-
-    /* the weights, in the spec's order, by name */
     put_u32(&w, 0x43514553u), put_u32(&w, 0x31535457u);   /* "SEQC", "WTS1" */
     put_u32(&w, (uint32_t)m.n_tensors);
     for (int t = 0; t < m.n_tensors; t++) {
         const gen_tensor *T = &m.tensors[t];
-        mweight *W = NULL;
-        for (int i = 0; i < n_mw; i++)
-            if (!strcmp(mw[i].name, T->name)) {
-                if (W) {
-                    ierr(&c, "weightsManifest: weight '%s' given twice", T->name);
-                    goto out;
-                }
-                W = &mw[i];
-            }
-        if (!W) {
-            ierr(&c, "weightsManifest: no weight '%s'", T->name);
+        imp_tensor S;
+        memset(&S, 0, sizeof S);
+        if (f->tensor(f->self, c, &m, t, &S))
             goto out;
-        }
-        int same = W->rank == T->rank;
+        int same = S.rank == T->rank;
         for (int d = 0; same && d < T->rank; d++)
-            same = W->dims[d] == T->dims[d];
+            same = S.dims[d] == T->dims[d];
         if (!same) {
             char a[64] = "", b[64] = "";
             for (int d = 0; d < T->rank; d++)
                 snprintf(a + strlen(a), sizeof a - strlen(a), "%s%d", d ? ", " : "", T->dims[d]);
-            for (int d = 0; d < W->rank; d++)
-                snprintf(b + strlen(b), sizeof b - strlen(b), "%s%d", d ? ", " : "", W->dims[d]);
-            ierr(&c, "weight '%s' has shape [%s], the layer needs [%s]", T->name, b, a);
+            for (int d = 0; d < S.rank && d < 4; d++)
+                snprintf(b + strlen(b), sizeof b - strlen(b), "%s%d", d ? ", " : "", S.dims[d]);
+            imp_err(c, "weight %s has shape [%s], the layer needs [%s]", S.name, b, a);
             goto out;
         }
-        W->used = 1;
+        if (!S.data || S.size != T->size) {
+            imp_err(c, "weight %s: no values", S.name);
+            goto out;
+        }
         put_u32(&w, (uint32_t)T->rank);
         for (int d = 0; d < T->rank; d++)
             put_u32(&w, (uint32_t)T->dims[d]);
-        const unsigned char *src = (const unsigned char *)W->data;
-        for (long i = 0; i < W->size; i++) {
+        const unsigned char *src = S.data;
+        for (long i = 0; i < T->size; i++) {
             uint32_t u = (uint32_t)src[4 * i] | (uint32_t)src[4 * i + 1] << 8 |
                          (uint32_t)src[4 * i + 2] << 16 | (uint32_t)src[4 * i + 3] << 24;
-            float f;
-            memcpy(&f, &u, 4);
-            if (!isfinite(f)) {
-                ierr(&c, "weight '%s': value %ld is not finite", T->name, i);
+            float v;
+            memcpy(&v, &u, 4);
+            if (!isfinite(v)) {
+                imp_err(c, "weight %s: value %ld is not finite", S.name, i);
                 goto out;
             }
             put_u32(&w, u);
@@ -1173,29 +1023,26 @@ int gen_import(const char *json_path, const char *spec_path)
         if (w.oom)
             goto oom;
     }
-    for (int i = 0; i < n_mw; i++)
-        if (!mw[i].used) {
-            ierr(&c, "weightsManifest: weight '%s' belongs to no layer of the model", mw[i].name);
-            goto out;
-        }
+    if (f->end(f->self, c))
+        goto out;
     put_u32(&w, crc32_update(0, (const unsigned char *)w.p, w.len));
     if (w.oom)
         goto oom;
-    if (write_tmp(&c, wtmp, w.p, w.len))
+    if (write_tmp(c, wtmp, w.p, w.len))
         goto out;
     if (rename(stmp, spec_path) != 0) {
-        ierr(&c, "cannot write %s: %s", spec_path, strerror(errno));
+        imp_err(c, "cannot write %s: %s", spec_path, strerror(errno));
         goto out;
     }
     if (rename(wtmp, wpath) != 0) {
-        ierr(&c, "cannot write %s: %s", wpath, strerror(errno));
+        imp_err(c, "cannot write %s: %s", wpath, strerror(errno));
         remove(spec_path);
         goto out;
     }
     rc = 0;
     goto out;
 oom:
-    ierr(&c, "out of memory");
+    imp_err(c, "out of memory");
 out:
     if (rc && stmp[0]) {
         remove(stmp);
@@ -1203,13 +1050,237 @@ out:
     }
     if (parsed)
         gen_model_free(&m);
-    for (int i = 0; shards && i < n_groups + 1; i++)
-        free(shards[i]);
-    free(shards);
-    free(mw);
     free(bn_axes);
     free(y.p);
     free(w.p);
+    return rc ? 1 : 0;
+}
+
+/* ---- the TensorFlow.js front end: model.json and its weightsManifest -------- */
+
+typedef struct tfjs {
+    const char *json_path;
+    const cJSON *root;
+    mweight *mw;
+    unsigned char **shards;
+    int n_mw, n_groups;
+    char qname[2 * GEN_NAME_MAX + 40];     /* 'NAME', for imp_run's messages */
+} tfjs;
+
+/* The manifest: groups of {paths, weights}; each group's shards concatenated. */
+static int tfjs_begin(void *self, ictx *c, const gen_model *m)
+{
+    tfjs *s = self;
+    (void)m;
+    const cJSON *man = cJSON_GetObjectItemCaseSensitive(s->root, "weightsManifest");
+    int ng = cJSON_GetArraySize(man);
+    if (!cJSON_IsArray(man) || ng > 4096) {
+        imp_err(c, "no weightsManifest list");
+        return -1;
+    }
+    int total_w = 0;
+    for (const cJSON *g = man->child; g; g = g->next) {
+        const cJSON *ws = cJSON_GetObjectItemCaseSensitive(g, "weights");
+        if (!cJSON_IsArray(ws) || cJSON_GetArraySize(ws) > 65536) {
+            imp_err(c, "weightsManifest: a group without a list of weights");
+            return -1;
+        }
+        total_w += cJSON_GetArraySize(ws);
+    }
+    if (total_w > 65536) {
+        imp_err(c, "weightsManifest: too many weights");
+        return -1;
+    }
+    s->mw = calloc((size_t)total_w + 1, sizeof *s->mw);
+    s->shards = calloc((size_t)ng + 1, sizeof *s->shards);
+    if (!s->mw || !s->shards)
+        goto oom;
+    const char *slash = strrchr(s->json_path, '/');
+    int dirlen = slash ? (int)(slash - s->json_path + 1) : 0;
+    for (const cJSON *g = man->child; g; g = g->next, s->n_groups++) {
+        const cJSON *ps = cJSON_GetObjectItemCaseSensitive(g, "paths");
+        const cJSON *ws = cJSON_GetObjectItemCaseSensitive(g, "weights");
+        long need = 0;
+        int first = s->n_mw;
+        for (const cJSON *e = ws->child; e; e = e->next) {
+            const cJSON *wn = cJSON_GetObjectItemCaseSensitive(e, "name");
+            const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shape");
+            const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype");
+            mweight *W = &s->mw[s->n_mw++];
+            if (!cJSON_IsString(wn) || strlen(wn->valuestring) > 2 * GEN_NAME_MAX + 32) {
+                imp_err(c, "weightsManifest: a weight without a name");
+                return -1;
+            }
+            W->name = wn->valuestring;
+            if (cJSON_GetObjectItemCaseSensitive(e, "quantization") ||
+                (dt && !(cJSON_IsString(dt) && !strcmp(dt->valuestring, "float32")))) {
+                imp_err(c, "weight '%s': only unquantized float32 weights are supported", W->name);
+                return -1;
+            }
+            W->rank = cJSON_GetArraySize(sh);
+            if (!cJSON_IsArray(sh) || W->rank > 4) {
+                imp_err(c, "weight '%s': the shape must be a list of at most 4 integers", W->name);
+                return -1;
+            }
+            W->size = 1;
+            int i = 0;
+            for (const cJSON *d = sh->child; d; d = d->next, i++) {
+                long x;
+                if (!is_int(d, 0, GEN_DIM_MAX, &x)) {
+                    imp_err(c, "weight '%s': dimensions must be integers in [0, %d]", W->name, GEN_DIM_MAX);
+                    return -1;
+                }
+                W->dims[i] = (int)x;
+                W->size *= x;
+                if (W->size > GEN_SIZE_MAX) {
+                    imp_err(c, "weight '%s': more than %ld values", W->name, (long)GEN_SIZE_MAX);
+                    return -1;
+                }
+            }
+            need += W->size;
+            if (need > GEN_SIZE_MAX) {
+                imp_err(c, "weightsManifest: more than %ld values", (long)GEN_SIZE_MAX);
+                return -1;
+            }
+        }
+        /* the shards, concatenated */
+        int np = cJSON_GetArraySize(ps);
+        if (!cJSON_IsArray(ps) || np > 4096) {
+            imp_err(c, "weightsManifest: a group without a list of paths");
+            return -1;
+        }
+        unsigned char *buf = malloc((size_t)need * 4 + 1);
+        long have = 0;
+        if (!buf)
+            goto oom;
+        s->shards[s->n_groups] = buf;
+        for (const cJSON *p = ps->child; p; p = p->next) {
+            char full[4096 + GEN_PATH_MAX];
+            if (!cJSON_IsString(p) || !safe_rel(p->valuestring)) {
+                imp_err(c, "weightsManifest: a shard path must be relative, of letters, digits and _./-+, "
+                        "without '..'");
+                return -1;
+            }
+            if (dirlen > 4000) {
+                imp_err(c, "the model path is too long");
+                return -1;
+            }
+            snprintf(full, sizeof full, "%.*s%s", dirlen, s->json_path, p->valuestring);
+            long sl = 0;
+            unsigned char *sh = read_all(c, full, need * 4 - have, &sl, 1);
+            if (!sh) {
+                if (sl < 0)
+                    imp_err(c, "weightsManifest group %d: the shards hold more than the %ld bytes "
+                            "its weights' shapes need (at %s)", s->n_groups + 1, need * 4, p->valuestring);
+                return -1;
+            }
+            memcpy(buf + have, sh, (size_t)sl);
+            have += sl;
+            free(sh);
+        }
+        if (have != need * 4) {
+            imp_err(c, "weightsManifest group %d: the shards hold %ld bytes, its weights' shapes need %ld",
+                    s->n_groups + 1, have, need * 4);
+            return -1;
+        }
+        long off = 0;
+        for (int i = first; i < s->n_mw; i++) {
+            s->mw[i].data = buf + off * 4;
+            off += s->mw[i].size;
+        }
+    }
+    return 0;
+oom:
+    imp_err(c, "out of memory");
+    return -1;
+}
+
+/* Each tensor "LAYER/PART" by name, wherever the manifest lists it. */
+static int tfjs_tensor(void *self, ictx *c, const gen_model *m, int t, imp_tensor *out)
+{
+    tfjs *s = self;
+    const gen_tensor *T = &m->tensors[t];
+    mweight *W = NULL;
+    for (int i = 0; i < s->n_mw; i++)
+        if (!strcmp(s->mw[i].name, T->name)) {
+            if (W) {
+                imp_err(c, "weightsManifest: weight '%s' given twice", T->name);
+                return -1;
+            }
+            W = &s->mw[i];
+        }
+    if (!W) {
+        imp_err(c, "weightsManifest: no weight '%s'", T->name);
+        return -1;
+    }
+    W->used = 1;
+    snprintf(s->qname, sizeof s->qname, "'%s'", W->name);
+    out->name = s->qname;
+    out->rank = W->rank;
+    memcpy(out->dims, W->dims, sizeof out->dims);
+    out->size = W->size;
+    out->data = W->data;
+    return 0;
+}
+
+static int tfjs_end(void *self, ictx *c)
+{
+    tfjs *s = self;
+    for (int i = 0; i < s->n_mw; i++)
+        if (!s->mw[i].used) {
+            imp_err(c, "weightsManifest: weight '%s' belongs to no layer of the model", s->mw[i].name);
+            return -1;
+        }
+    return 0;
+}
+
+int gen_import(const char *json_path, const char *spec_path)
+{
+    size_t pl = strlen(json_path);
+    if (pl > 6 && !strcmp(json_path + pl - 6, ".keras"))
+        return gen_import_keras(json_path, spec_path);
+
+    ictx c = {json_path, NULL, NULL, 0};
+    long len = 0;
+    unsigned char *text = NULL;
+    cJSON *root = NULL;
+    tfjs s = {json_path, NULL, NULL, NULL, 0, 0, ""};
+    int rc = 1;
+
+    if (!(text = read_all(&c, json_path, JSON_MAX, &len, 0)))
+        goto out;
+    root = cJSON_ParseWithLength((const char *)text, (size_t)len);
+    if (!root) {
+        const char *e = cJSON_GetErrorPtr();
+        imp_err(&c, "not valid JSON (at byte %ld)",
+                e && e >= (const char *)text && e <= (const char *)text + len ? (long)(e - (const char *)text) : 0L);
+        goto out;
+    }
+    const cJSON *topo = cJSON_GetObjectItemCaseSensitive(root, "modelTopology");
+    if (!cJSON_IsObject(topo)) {
+        imp_err(&c, "no modelTopology object: not a TensorFlow.js Layers model.json");
+        goto out;
+    }
+    const cJSON *tc = cJSON_GetObjectItemCaseSensitive(topo, "training_config");
+    if (!tc)
+        tc = cJSON_GetObjectItemCaseSensitive(root, "trainingConfig");
+    if (cJSON_GetObjectItemCaseSensitive(topo, "model_config"))
+        topo = cJSON_GetObjectItemCaseSensitive(topo, "model_config");
+    if (tc && !cJSON_IsObject(tc) && !cJSON_IsNull(tc)) {
+        imp_err(&c, "training_config is not an object");
+        goto out;
+    }
+    if (cJSON_IsNull(tc))
+        tc = NULL;
+    s.root = root;
+    imp_front f = {"a TensorFlow.js Layers model", "training_config", "model.json", topo, tc,
+                   tfjs_begin, tfjs_tensor, tfjs_end, &s};
+    rc = imp_run(&c, &f, spec_path);
+out:
+    for (int i = 0; s.shards && i < s.n_groups + 1; i++)
+        free(s.shards[i]);
+    free(s.shards);
+    free(s.mw);
     cJSON_Delete(root);
     free(text);
     return rc ? 1 : 0;

@@ -21,7 +21,7 @@ FUZZ_CC ?= $(shell command -v clang-14 >/dev/null 2>&1 && echo clang-14 || echo 
 FUZZ_SECONDS ?= 60
 FUZZ_OUT := out/fuzz
 FUZZ_DIR := tests/fuzz
-FUZZ_HARNESSES ?= fuzz_spec fuzz_idx fuzz_gz fuzz_csv fuzz_npy fuzz_imgdir fuzz_weights fuzz_import
+FUZZ_HARNESSES ?= fuzz_spec fuzz_idx fuzz_gz fuzz_csv fuzz_npy fuzz_imgdir fuzz_weights fuzz_import fuzz_import_keras
 FUZZ_DEBS := clang-14 libclang-rt-14-dev valgrind
 # _POSIX_C_SOURCE: the harnesses and runtime use mkdir/unlink/fileno under -std=c11.
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
@@ -37,6 +37,8 @@ FUZZ_MAXLEN_fuzz_npy := 4096
 FUZZ_MAXLEN_fuzz_imgdir := 4096
 FUZZ_MAXLEN_fuzz_weights := 4096
 FUZZ_MAXLEN_fuzz_import := 16384
+# a .keras seed: ~2.5 KB of config.json and a ~17 KB model.weights.h5
+FUZZ_MAXLEN_fuzz_import_keras := 65536
 FUZZ_DICT_fuzz_spec := -dict=$(FUZZ_DIR)/spec.dict
 FUZZ_DICT_fuzz_csv := -dict=$(FUZZ_DIR)/csv.dict
 FUZZ_DICT_fuzz_npy := -dict=$(FUZZ_DIR)/npy.dict
@@ -47,6 +49,7 @@ FUZZ_DICT_fuzz_imgdir := -dict=$(FUZZ_DIR)/png.dict
 FUZZ_EXTRA_fuzz_imgdir := -malloc_limit_mb=512
 FUZZ_DICT_fuzz_weights := -dict=$(FUZZ_DIR)/weights.dict
 FUZZ_DICT_fuzz_import := -dict=$(FUZZ_DIR)/import.dict
+FUZZ_DICT_fuzz_import_keras := -dict=$(FUZZ_DIR)/import.dict
 
 # Own lists (not the main Makefile's), so the include may sit anywhere in it.
 FUZZ_GEN_SRC := $(filter-out gen/main.c,$(wildcard gen/*.c))
@@ -71,11 +74,15 @@ $(FUZZ_OUT)/.fuzz-deps:
 fuzz-build: $(addprefix $(FUZZ_OUT)/,$(FUZZ_HARNESSES))
 
 $(FUZZ_OUT)/fuzz_spec: $(FUZZ_DIR)/fuzz_spec.c $(FUZZ_UTIL) $(FUZZ_GEN_DEPS) | $(FUZZ_OUT)/.fuzz-deps deps
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) $(or $(CJSON_LIBS),-lcjson) -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) $(KERAS_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) $(or $(CJSON_LIBS),-lcjson) $(KERAS_LIBS) -lm
 
 # seqc --import (gen/import.c) with the front end it runs the imported spec through
 $(FUZZ_OUT)/fuzz_import: $(FUZZ_DIR)/fuzz_import.c $(FUZZ_UTIL) $(FUZZ_GEN_DEPS) | $(FUZZ_OUT)/.fuzz-deps deps
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) $(or $(CJSON_LIBS),-lcjson) -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) $(KERAS_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) $(or $(CJSON_LIBS),-lcjson) $(KERAS_LIBS) -lm
+
+# seqc --import of .keras files (gen/import_keras.c: libzip, libhdf5)
+$(FUZZ_OUT)/fuzz_import_keras: $(FUZZ_DIR)/fuzz_import_keras.c $(FUZZ_UTIL) $(FUZZ_GEN_DEPS) | $(FUZZ_OUT)/.fuzz-deps deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) $(KERAS_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) $(or $(CJSON_LIBS),-lcjson) $(KERAS_LIBS) -lm
 
 FUZZ_LOADER_HARNESSES := $(addprefix $(FUZZ_OUT)/,fuzz_idx fuzz_gz fuzz_csv fuzz_npy fuzz_imgdir)
 $(FUZZ_LOADER_HARNESSES): $(FUZZ_OUT)/%: $(FUZZ_DIR)/%.c $(FUZZ_UTIL) $(FUZZ_DIR)/fuzz_data.h $(FUZZ_LOADERS) $(FUZZ_RT_HDR) | $(FUZZ_OUT)/.fuzz-deps deps
@@ -108,6 +115,7 @@ define FUZZ_RUN
 	    fuzz_imgdir) ml=$(FUZZ_MAXLEN_fuzz_imgdir); dict="$(FUZZ_DICT_fuzz_imgdir) $(FUZZ_EXTRA_fuzz_imgdir)";; \
 	    fuzz_weights) ml=$(FUZZ_MAXLEN_fuzz_weights); dict="$(FUZZ_DICT_fuzz_weights)";; \
 	    fuzz_import) ml=$(FUZZ_MAXLEN_fuzz_import); dict="$(FUZZ_DICT_fuzz_import)";; \
+	    fuzz_import_keras) ml=$(FUZZ_MAXLEN_fuzz_import_keras); dict="$(FUZZ_DICT_fuzz_import_keras)";; \
 	    *) ml=4096; dict="";; \
 	  esac; \
 	  mkdir -p $(FUZZ_OUT)/corpus-$$h; \

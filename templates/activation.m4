@@ -15,7 +15,13 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
 }
 »)
 
-m4_define(«seqc_activation_backward», «
+m4_dnl _seqc_act_fused: 1 for a ReLU that the batch norm before it runs in
+m4_dnl training (batch_norm.m4, "BN + ReLU fusion"): then its training
+m4_dnl forward and its backward are no code of their own.
+m4_define(«_seqc_act_fused», «m4_ifelse(seqc_idx, 0, 0, «seqc_bn_relu_at(m4_decr(seqc_idx))»)»)
+
+m4_define(«seqc_activation_backward», «seqc_if(_seqc_act_fused, «», «_seqc_activation_backward«»»)»)
+m4_define(«_seqc_activation_backward», «
 /* seqc_name backward: din seqc_shape_in is written (it has no other writer). */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict out,
     const float *restrict dout, float *restrict din, int nb)
@@ -28,7 +34,11 @@ static void seqc_name«»_backward(const float *restrict in, const float *restri
 
 m4_define(«seqc_activation_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), nb);»)
-m4_define(«seqc_activation_bcall», «seqc_if(seqc_need_din, «
+m4_define(«seqc_activation_tcall», «seqc_if(_seqc_act_fused, «
+    /* seqc_name: written by the batch norm before it */», «seqc_activation_fcall«»»)»)
+m4_define(«seqc_activation_bcall», «seqc_if(_seqc_act_fused, «
+    /* seqc_name: its mask is applied by the batch norm before it */», «_seqc_activation_bcall«»»)»)
+m4_define(«_seqc_activation_bcall», «seqc_if(seqc_need_din, «
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact), nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

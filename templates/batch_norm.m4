@@ -22,18 +22,47 @@ m4_dnl not depend on the thread count.
 m4_dnl Batch statistics of this layer, doubles at stats + seqc_stat_off:
 m4_dnl [S1][S2][sum dy][sum dy * xhat], seqc_oc each.
 
+m4_dnl
+m4_dnl BN + ReLU fusion (training only): when the next layer is a plain ReLU
+m4_dnl activation, forward_train also writes the ReLU's output (the ReLU's
+m4_dnl own pass is skipped: one read of the buffer less), and backward reads
+m4_dnl the ReLU's output gradient and applies its mask itself, recomputing
+m4_dnl y = x * a + sh exactly as forward_train rounds it (the ReLU's
+m4_dnl backward pass, two reads and a write, is gone).  Every layer's output
+m4_dnl is still written, so layer_output() is unchanged; the ReLU's input
+m4_dnl gradient region (this layer's dout) is left unwritten.
+
+m4_dnl seqc_bn_relu_at(I): 1 when layer I is a trainable batch norm whose next
+m4_dnl layer is a plain ReLU (activation.m4 asks it about the layer before).
+m4_define(«seqc_bn_relu_at», «m4_ifelse(seqc_get(«seqc_L$1_stem»)«/»m4_ifdef(«seqc_L»m4_incr($1)«_stem»,
+«seqc_get(«seqc_L»m4_incr($1)«_stem»)«/»seqc_get(«seqc_L»m4_incr($1)«_act»)»), «batch_norm/activation/relu», 1, 0)»)
+m4_define(«_seqc_bn_fused», «seqc_bn_relu_at(seqc_idx)»)
+m4_dnl the next layer's region (the ReLU's output or its gradient) in arena $1
+m4_define(«_seqc_bn_next_ptr», «$1 + seqc_get(«seqc_L»m4_incr(seqc_idx)«_out_off»)L * np»)
+m4_dnl _seqc_bn_y(Y): lanes Y = x * a + sh at in + i, as forward_train rounds it
+m4_define(«_seqc_bn_y», «lanes $1 = L_SET1(sh[c]);
+                L_MADD($1, L_LOAD(in + i), a[c]);»)
+m4_dnl _seqc_bn_dy_pre: float dy_[V], this layer's output gradient at i,
+m4_dnl behind the ReLU's mask when fused (where y > 0)
+m4_define(«_seqc_bn_dy_pre», «
+                float dy_[seqc_V];seqc_if(_seqc_bn_fused, «
+                _seqc_bn_y(«y_»)
+                L_STORE(dy_, L_KEEP_POS(y_, L_LOAD(dout + i)));», «
+                L_STORE(dy_, L_LOAD(dout + i));»)»)
+
 m4_define(«_seqc_bn_pix», «m4_eval(seqc_ih * seqc_iw)»)
 m4_define(«_seqc_bn_blk», «m4_eval(seqc_in_size * seqc_V)»)
 m4_dnl _seqc_bn_each(BODY): BODY for every real sample's element: x at
 m4_dnl xb[i + s], channel c (lanes past n skipped).
-m4_define(«_seqc_bn_each», «_seqc_bn_all(«$1», «»)»)
-m4_dnl _seqc_bn_all(BODY, PAD): BODY for the real samples' elements, PAD for
-m4_dnl the lanes past n (so a written buffer is whole).
+m4_define(«_seqc_bn_each», «_seqc_bn_all(«$1», «», «$2»)»)
+m4_dnl _seqc_bn_all(BODY, PAD[, PRE]): BODY for the real samples' elements, PAD
+m4_dnl for the lanes past n (so a written buffer is whole); PRE once per block
+m4_dnl of V lanes before them.
 m4_define(«_seqc_bn_all», «for (int b = 0; b < nb; b++) {
         const int lanes_ = n - b * seqc_V < seqc_V ? n - b * seqc_V : seqc_V;
         for (int p = 0; p < _seqc_bn_pix; p++)
             for (int c = 0; c < seqc_oc; c++) {
-                const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
+                const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;$3
                 if (lanes_ == seqc_V) {
                     for (int s = 0; s < seqc_V; s++) {
                         $1
@@ -49,9 +78,10 @@ m4_define(«_seqc_bn_all», «for (int b = 0; b < nb; b++) {
                 }
             }
     }»)
-m4_dnl _seqc_bn_sum(ACC, ACC2, VALUE, VALUE2): ACC[c], ACC2[c] (doubles) = the
-m4_dnl sums of VALUE and VALUE2 over the chunk's real samples and pixels,
-m4_dnl expressions of in[i + s] (and dout[i + s]).  One double sum per
+m4_dnl _seqc_bn_sum(ACC, ACC2, VALUE, VALUE2[, PRE]): ACC[c], ACC2[c] (doubles) =
+m4_dnl the sums of VALUE and VALUE2 over the chunk's real samples and pixels,
+m4_dnl expressions of in[i + s] (and dout[i + s]); PRE: statements once per
+m4_dnl block of V lanes.  One double sum per
 m4_dnl channel and lane, so the lanes vectorise without reassociation; then
 m4_dnl the lanes are added in order.
 m4_define(«_seqc_bn_sum», «{
@@ -60,7 +90,7 @@ m4_define(«_seqc_bn_sum», «{
         memset(lanesum2_, 0, sizeof lanesum2_);
         _seqc_bn_each(«const double v_ = $3, w_ = $4;
                         lanesum_[c][s] += v_;
-                        lanesum2_[c][s] += w_;»)
+                        lanesum2_[c][s] += w_;», «$5»)
         for (int c = 0; c < seqc_oc; c++) {
             double t_ = 0.0, t2_ = 0.0;
             for (int s = 0; s < seqc_V; s++)
@@ -126,15 +156,24 @@ static void seqc_name«»_stats1(const float *restrict in, int n, int nb, double
     _seqc_bn_sum(«partial», «(partial + seqc_oc)», «(double)in[i + s]», «(double)in[i + s] * (double)in[i + s]»)
 }
 
-/* seqc_name, training, step 2: normalise with the batch's mean and variance. */
+/* seqc_name, training, step 2: normalise with the batch's mean and variance,
+ * y = x * a + sh.seqc_if(_seqc_bn_fused, «  Also rout = relu(y), the output of the ReLU layer
+ * after this one (backward recomputes y for its mask).») */
 static void seqc_name«»_forward_train(const float *restrict in, float *restrict out,
     const float *restrict gamma, const float *restrict beta, const double *restrict stats,
-    int batch, int nb)
+    int batch, int nb«»seqc_if(_seqc_bn_fused, «, float *restrict rout»))
 {
     (void)gamma; (void)beta;
 _seqc_bn_batch
 _seqc_bn_coef
-_seqc_bn_apply
+    for (int b = 0; b < nb; b++)
+        for (int p = 0; p < _seqc_bn_pix; p++)
+            for (int c = 0; c < seqc_oc; c++) {
+                const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
+                _seqc_bn_y(«y»)
+                L_STORE(out + i, y);seqc_if(_seqc_bn_fused, «
+                L_STORE(rout + i, L_KEEP_POS(y, y));»)
+            }
 }
 
 /* Keras 3's update of the moving statistics from one batch's (biased). */
@@ -154,13 +193,15 @@ m4_define(«seqc_batch_norm_backward», «
 /* seqc_name backward, step 1: partial = [sum dy][sum dy * xhat] over the
  * chunk's real samples; they are also the chunk's dbeta and dgamma. */
 static void seqc_name«»_backward_sums(const float *restrict in, const float *restrict dout,
-    const double *restrict stats, int batch, int n, int nb, double *restrict partial,
-    float *dgamma, float *dbeta)
+    const float *restrict gamma, const float *restrict beta, const double *restrict stats, int batch,
+    int n, int nb, double *restrict partial, float *dgamma, float *dbeta)
 {
-    (void)dgamma; (void)dbeta;
+    (void)dgamma; (void)dbeta; (void)gamma; (void)beta;
 _seqc_bn_batch
+seqc_if(_seqc_bn_fused, «_seqc_bn_coef
+»)m4_dnl
     double *restrict sdy = partial + 2 * seqc_oc, *restrict sdyx = partial + 3 * seqc_oc;
-    _seqc_bn_sum(«sdy», «sdyx», «(double)dout[i + s]», «(double)(dout[i + s] * ((in[i + s] - mean[c]) * invstd[c]))»)
+    _seqc_bn_sum(«sdy», «sdyx», «(double)dy_[s]», «(double)(dy_[s] * ((in[i + s] - mean[c]) * invstd[c]))», «_seqc_bn_dy_pre»)
     for (int c = 0; c < seqc_oc; c++) {
         seqc_if(seqc_scale, «dgamma[c] += (float)sdyx[c];»)
         seqc_if(seqc_center, «dbeta[c] += (float)sdy[c];»)
@@ -169,19 +210,20 @@ _seqc_bn_batch
 seqc_if(seqc_need_din, «
 /* seqc_name backward, step 2: din is written (0 past n), from the batch's sums. */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict dout,
-    float *restrict din, const float *restrict gamma, const double *restrict stats, int batch,
-    int n, int nb)
+    float *restrict din, const float *restrict gamma, const float *restrict beta,
+    const double *restrict stats, int batch, int n, int nb)
 {
-    (void)gamma;
+    (void)gamma; (void)beta;
 _seqc_bn_batch
-    float k1[seqc_oc], k2[seqc_oc], a[seqc_oc];
+_seqc_bn_coef
+    float k1[seqc_oc], k2[seqc_oc];
     for (int c = 0; c < seqc_oc; c++) {
         k1[c] = (float)(stats[2 * seqc_oc + c] / count);
         k2[c] = (float)(stats[3 * seqc_oc + c] / count);
-        a[c] = seqc_if(seqc_scale, «gamma[c] * »)invstd[c];
     }
+    (void)sh;
     _seqc_bn_all(«const float xhat = (in[i + s] - mean[c]) * invstd[c];
-                        din[i + s] = a[c] * (dout[i + s] - k1[c] - xhat * k2[c]);», «din[i + s] = 0.0f;»)
+                        din[i + s] = a[c] * (dy_[s] - k1[c] - xhat * k2[c]);», «din[i + s] = 0.0f;», «_seqc_bn_dy_pre»)
 }»)»)
 
 m4_define(«seqc_batch_norm_fcall», «
@@ -193,14 +235,16 @@ m4_define(«seqc_batch_norm_tcall», «
         break;
     case m4_eval(seqc_bn + 1):
     seqc_name«»_forward_train(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off,
-        stats + seqc_stat_off, batch, nb);»)
+        stats + seqc_stat_off, batch, nb«»seqc_if(_seqc_bn_fused, «, _seqc_bn_next_ptr(act)»));»)
+m4_dnl fused with the next layer's ReLU: dout is the ReLU's output gradient
+m4_define(«_seqc_bn_dout», «seqc_if(_seqc_bn_fused, «_seqc_bn_next_ptr(dact)», «seqc_out_ptr(dact)»)»)
 m4_define(«seqc_batch_norm_bcall», «
-    seqc_name«»_backward_sums(seqc_in_ptr(act), seqc_out_ptr(dact), stats + seqc_stat_off, batch, n, nb,
-        partial + seqc_stat_off, grads + seqc_w_off, grads + seqc_b_off);
+    seqc_name«»_backward_sums(seqc_in_ptr(act), _seqc_bn_dout, params + seqc_w_off, params + seqc_b_off,
+        stats + seqc_stat_off, batch, n, nb, partial + seqc_stat_off, grads + seqc_w_off, grads + seqc_b_off);
         break;
     case m4_eval(seqc_n_bn - seqc_bn):seqc_if(seqc_need_din, «
-    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact), params + seqc_w_off,
-        stats + seqc_stat_off, batch, n, nb);»)»)
+    seqc_name«»_backward(seqc_in_ptr(act), _seqc_bn_dout, seqc_in_ptr(dact), params + seqc_w_off,
+        params + seqc_b_off, stats + seqc_stat_off, batch, n, nb);»)»)
 m4_define(«seqc_batch_norm_moving», «
     seqc_name«»_moving(params + seqc_p_off, stats + seqc_stat_off, batch);»)
 m4_divert(0)m4_dnl

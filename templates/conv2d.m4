@@ -17,10 +17,138 @@ $1
             }»)
 m4_define(«_seqc_conv_taps», «seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_conv_tap(«$1»)»)»)»)
 m4_define(«_seqc_tap_w», «m4_eval((seqc_ky * seqc_kw + seqc_kx) * seqc_ic * seqc_oc)»)
+m4_dnl _seqc_conv_pw: 1 for a pointwise (1x1, stride 1, unpadded) layer of the
+m4_dnl V = 16 trainer with channel counts that suit its kernels below
+m4_define(«_seqc_conv_pw», «m4_eval(seqc_V == 16 && seqc_kh == 1 && seqc_kw == 1 && seqc_sh == 1 && seqc_sw == 1 &&
+seqc_padded == 0 && seqc_oc % 16 == 0 && seqc_ic % 4 == 0 && seqc_ic % seqc_cbd == 0)»)
+m4_dnl its kernel gradient's tile: 4 input channels x _seqc_pw_ov vectors of
+m4_dnl 16 output channels, over _seqc_pw_pt pixels of transposed dout (32 KiB)
+m4_define(«_seqc_pw_ov», «m4_ifelse(m4_eval(seqc_oc % 64), 0, 4, m4_eval(seqc_oc % 32), 0, 2, 1)»)
+m4_define(«_seqc_pw_pt», «m4_eval((512 / seqc_oc) + (512 / seqc_oc < 1))»)
 m4_dnl output rows per kernel-gradient tile: about 128 KiB of dout
 m4_define(«_seqc_dw_rows», «m4_eval(32768 / (seqc_ow * seqc_oc * seqc_V) + (32768 / (seqc_ow * seqc_oc * seqc_V) < 1))»)
 
-m4_define(«seqc_conv2d_forward», «
+m4_dnl ---- forward with V = 1 (the exported model: one sample at a time) -----
+m4_dnl Accumulators in registers: a block of PX output pixels of one row x OB
+m4_dnl output channels, written out as scalar variables (unrolled here, not
+m4_dnl left to the compiler); per input channel of a tap, PX inputs and OB
+m4_dnl weights are loaded once for the block's PX x OB multiply-adds, each at
+m4_dnl a constant offset from one pointer.  Two block sizes, chosen by the C
+m4_dnl preprocessor (SEQC_WIDE_BLOCKS, lanes.m4): about 24 accumulators for
+m4_dnl the 32 single-precision registers of a Cortex-M4F/M7/M33 (the former
+m4_dnl 36 per pixel spilled: 6.5 instructions per multiply-add, now under 2),
+m4_dnl about 64 where the compiler makes vectors of the channels (x86-64 with
+m4_dnl AVX, AArch64).  Every output still sums bias, then the taps in
+m4_dnl (ky, kx) order, input channels ascending, fused (fmaf): V = 16's bits.
+m4_dnl _seqc_ldiv(N, K): the largest divisor of N that is at most K.
+m4_define(«_seqc_ldiv», «m4_ifelse(m4_eval(«($1) % ($2)»), 0, «$2», «$0(«$1», m4_decr(«$2»))»)»)
+m4_dnl _seqc_c1_px: pixels per block, a divisor of the row from 3 to 5, else
+m4_dnl 4 (the row ends with a narrower block); _seqc_c1_ob(PX, BUDGET):
+m4_dnl channels per block, a divisor of the channels.
+m4_define(«_seqc_c1_px», «m4_ifelse(m4_eval(_seqc_ldiv(seqc_ow, 5) >= 3), 1, «_seqc_ldiv(seqc_ow, 5)», «m4_ifelse(m4_eval(seqc_ow < 4), 1, seqc_ow, 4)»)»)
+m4_define(«_seqc_c1_ob», «_seqc_ldiv(seqc_oc, m4_eval(«($2) / ($1)»))»)
+m4_dnl _seqc_c1_each(PX, OB, BODY): BODY for every pixel seqc_p and channel seqc_j.
+m4_define(«_seqc_c1_each», «seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «$3»)»)»)
+m4_define(«_seqc_c1_acc», «a«»seqc_p«»_«»seqc_j»)
+m4_dnl _seqc_c1_row(BUDGET, MODE): one output row (oy), in blocks; MODE narrow
+m4_dnl (Cortex-M) or wide (vector targets).
+m4_define(«_seqc_c1_row», «m4_dnl
+            for (ox = 0; ox + _seqc_c1_px <= seqc_ow; ox += _seqc_c1_px)
+                for (int ob = 0; ob < seqc_oc; ob += _seqc_c1_ob(_seqc_c1_px, $1)) _seqc_c1_block(_seqc_c1_px, _seqc_c1_ob(_seqc_c1_px, $1), «$2»)
+m4_ifelse(m4_eval(seqc_ow % _seqc_c1_px), 0, «», «m4_dnl
+            for (int ob = 0; ob < seqc_oc; ob += _seqc_c1_ob(m4_eval(seqc_ow % _seqc_c1_px), $1)) _seqc_c1_block(m4_eval(seqc_ow % _seqc_c1_px), _seqc_c1_ob(m4_eval(seqc_ow % _seqc_c1_px), $1), «$2»)
+»)»)
+m4_dnl _seqc_c1_block(PX, OB, MODE): the block at (oy, ox, ob).  narrow (and
+m4_dnl no pre-activation to keep): the activation is applied to the registers
+m4_dnl as they are stored; else in place after the stores (which GCC's x86
+m4_dnl vectorizer needs: it starts from a group of plain stores).
+m4_define(«_seqc_c1_block», «{
+                float _seqc_c1_each(«$1», «$2», «_seqc_c1_acc = seqc_if(seqc_bias, «bias[ob + seqc_j]», «0.0f»)«»m4_ifelse(seqc_p«»_«»seqc_j, m4_decr($1)«»_«»m4_decr($2), «», «, »)»);
+_seqc_c1_taps(«$1», «$2», «$3»)
+                float *restrict yp = y + (oy * seqc_ow + ox) * seqc_oc + ob;
+m4_ifelse(seqc_keep_z«»$3, 0narrow, «_seqc_c1_each(«$1», «$2», «                yp[m4_eval(seqc_p * seqc_oc + seqc_j)] = seqc_act_fwd(seqc_act, «_seqc_c1_acc»);
+»)», «_seqc_c1_each(«$1», «$2», «                yp[m4_eval(seqc_p * seqc_oc + seqc_j)] = _seqc_c1_acc;
+»)m4_dnl
+                for (int p = 0; p < $1; p++)
+                    for (int k = 0; k < $2; k++)
+                        seqc_act_store(«yp», «p * seqc_oc + k»)
+»)m4_dnl
+            }»)
+m4_dnl _seqc_c1_taps(PX, OB, MODE): the block's taps, (ky, kx) loops (not
+m4_dnl unrolled: the scheduler would mix taps and run out of registers), each
+m4_dnl over the input channels (wide: two per iteration when their count is
+m4_dnl even, 10% faster on x86; on Cortex-M that spills, so narrow keeps one);
+m4_dnl with padding, a block that straddles the left or
+m4_dnl right edge goes pixel by pixel.  (iy and ix are spelled unlike the
+m4_dnl backward's, which tests/mutate.sh finds by its first match.)
+m4_define(«_seqc_c1_taps», «m4_dnl
+                for (int ky = 0; ky < seqc_kh; ky++) {
+                    const int iy = oy * seqc_sh - seqc_pt + ky * seqc_dh;
+                    seqc_if(seqc_padded, «if (iy < 0 || iy >= seqc_ih)
+                        continue;
+                    »)for (int kx = 0; kx < seqc_kw; kx++) {
+                        const int ix = ox * seqc_sw - seqc_pl + kx * seqc_dw;
+                        const float *restrict wp = kernel + (ky * seqc_kw + kx) * m4_eval(seqc_ic * seqc_oc) + ob;
+                        seqc_if(seqc_padded, «if (ix >= 0 && ix + m4_eval((«$1» - 1) * seqc_sw) < seqc_iw) »){
+                            const float *restrict xp = x + (iy * seqc_iw + ix) * seqc_ic;
+m4_ifelse(«$3»m4_eval(seqc_ic % 2), «wide0», «m4_dnl
+                            for (int c = 0; c < seqc_ic; c += 2) {
+_seqc_c1_step(«$1», «$2»)m4_dnl
+                                xp++, wp += seqc_oc;
+_seqc_c1_step(«$1», «$2»)m4_dnl
+                                xp++, wp += seqc_oc;
+                            }», «m4_dnl
+                            for (int c = 0; c < seqc_ic; c++, xp++, wp += seqc_oc) {
+_seqc_c1_step(«$1», «$2»)m4_dnl
+                            }»)
+                        }seqc_if(seqc_padded, « else {
+seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «                            if (ix + m4_eval(seqc_p * seqc_sw) >= 0 && ix + m4_eval(seqc_p * seqc_sw) < seqc_iw)
+                                for (int c = 0; c < seqc_ic; c++) {
+                                    const float xv = x[(iy * seqc_iw + ix + m4_eval(seqc_p * seqc_sw)) * seqc_ic + c];
+seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «                                    _seqc_c1_acc = fmaf(xv, wp[c * seqc_oc + seqc_j], _seqc_c1_acc);
+»)m4_dnl
+                                }
+»)m4_dnl
+                        }»)
+                    }
+                }»)
+m4_dnl _seqc_c1_step(PX, OB): one input channel (at xp, its weights at wp).
+m4_define(«_seqc_c1_step», «m4_dnl
+                                {
+                                    const float seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «x«»seqc_p = xp[m4_eval(seqc_p * seqc_sw * seqc_ic)]m4_ifelse(seqc_p, m4_decr($1), «», «, »)»);
+seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «                                    {
+                                        const float w = wp[seqc_j];
+seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «                                        _seqc_c1_acc = fmaf(x«»seqc_p, w, _seqc_c1_acc);
+»)m4_dnl
+                                    }
+»)m4_dnl
+                                }
+»)
+m4_define(«_seqc_conv2d_forward_v1», «
+/* seqc_name: seqc_keras seqc_oc@seqc_kh«x»seqc_kw, strides seqc_sh«x»seqc_sw, dilation seqc_dh«x»seqc_dw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
+ *   in     seqc_shape_in
+ *   kernel [seqc_kh][seqc_kw][seqc_ic][seqc_oc]
+ *   bias   [seqc_oc]seqc_if(seqc_bias, «», « (none)»)
+ *   out    seqc_shape_out
+ * Blocks of _seqc_c1_px pixels x _seqc_c1_ob(_seqc_c1_px, 24) channels (_seqc_c1_ob(_seqc_c1_px, 64) if SEQC_WIDE_BLOCKS) in registers. */
+static void seqc_name«»_forward(const float *restrict in, float *restrict out,
+    const float *restrict kernel, const float *restrict bias, int nb«»seqc_z_param)
+{
+    seqc_if(seqc_bias, «», «(void)bias;»)
+    for (int b = 0; b < nb; b++) {
+        const float *restrict x = in + (long)b * seqc_in_size;
+        float *restrict y = out + (long)b * seqc_out_size;
+        for (int oy = 0; oy < seqc_oh; oy++) {
+            int ox;
+#if SEQC_WIDE_BLOCKS
+_seqc_c1_row(64, wide)«»#else
+_seqc_c1_row(24, narrow)«»#endif
+        }
+    }
+}
+»)
+
+m4_define(«seqc_conv2d_forward», «m4_ifelse(seqc_V, 1, «_seqc_conv2d_forward_v1()», «
 /* seqc_name: seqc_keras seqc_oc@seqc_kh«x»seqc_kw, strides seqc_sh«x»seqc_sw, dilation seqc_dh«x»seqc_dw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
  *   in     seqc_shape_in
  *   kernel [seqc_kh][seqc_kw][seqc_ic][seqc_oc]
@@ -55,7 +183,7 @@ _seqc_conv_taps(«m4_dnl
         }
     }
 }
-»)
+»)»)
 
 m4_define(«seqc_conv2d_backward», «
 /* seqc_name backward: dout seqc_shape_out becomes the gradient before the
@@ -81,6 +209,80 @@ seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++
                 dbias[o] += sum;
             }
 »)m4_dnl
+seqc_if(_seqc_conv_pw, «_seqc_pw_backward», «_seqc_conv_dkernel
+seqc_if(seqc_need_din, «_seqc_conv_din»)»)«»m4_dnl
+    }
+}
+»)
+
+m4_dnl The pointwise backward (_seqc_conv_pw).  dkernel as a GEMM over
+m4_dnl K = (pixel, lane): a tile of pixels of dout is transposed to
+m4_dnl [lane][oc] (l_tr16), so output channels are the vector and a 4 x
+m4_dnl _seqc_pw_ov tile of kernel-gradient vectors stays in registers across
+m4_dnl the tile (each x value broadcast for 16 x _seqc_pw_ov multiply-adds):
+m4_dnl no per-tile lane sums, and dout is read once instead of once per
+m4_dnl channel block at a 4 KiB stride.  din is written (the caller skips
+m4_dnl its zeroing), two pixels at a time, so each weight broadcast serves
+m4_dnl both; each input's sum runs over o in order from 0, as the general
+m4_dnl path's (the same bits).
+m4_define(«_seqc_pw_backward», «m4_dnl
+        for (int t = 0; t < m4_eval(seqc_oh * seqc_ow); t += _seqc_pw_pt) {
+            const int pn = m4_eval(seqc_oh * seqc_ow) - t < _seqc_pw_pt ? m4_eval(seqc_oh * seqc_ow) - t : _seqc_pw_pt;
+            float gt[_seqc_pw_pt][seqc_V][seqc_oc];
+            for (int p = 0; p < pn; p++)
+                for (int o = 0; o < seqc_oc; o += 16)
+                    l_tr16(g + ((long)(t + p) * seqc_oc + o) * seqc_V, &gt[p][0][o], seqc_oc);
+            for (int cb = 0; cb < seqc_ic; cb += 4)
+            for (int ob = 0; ob < seqc_oc; ob += m4_eval(16 * _seqc_pw_ov)) {
+                lanes acc[4][_seqc_pw_ov];
+                for (int i = 0; i < 4; i++)
+                    for (int j = 0; j < _seqc_pw_ov; j++)
+                        acc[i][j] = L_LOAD(dkernel + (cb + i) * seqc_oc + ob + j * 16);
+                for (int p = 0; p < pn; p++) {
+                    const float *restrict xp = x + ((long)(t + p) * seqc_ic + cb) * seqc_V;
+                    for (int s = 0; s < seqc_V; s++) {
+                        lanes gv[_seqc_pw_ov];
+                        for (int j = 0; j < _seqc_pw_ov; j++) {
+                            gv[j] = L_LOAD(&gt[p][s][ob + j * 16]);
+                            L_PIN(gv[j]);
+                        }
+                        for (int i = 0; i < 4; i++)
+                            for (int j = 0; j < _seqc_pw_ov; j++)
+                                L_MADD(acc[i][j], gv[j], xp[i * seqc_V + s]);
+                    }
+                }
+                for (int i = 0; i < 4; i++)
+                    for (int j = 0; j < _seqc_pw_ov; j++)
+                        L_STORE(dkernel + (cb + i) * seqc_oc + ob + j * 16, acc[i][j]);
+            }
+        }
+seqc_if(seqc_need_din, «m4_dnl
+        float *restrict dx = din + (long)b * m4_eval(seqc_in_size * seqc_V);
+        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p += 2) {
+            const int p2 = p + 1 < m4_eval(seqc_oh * seqc_ow) ? p + 1 : p;   /* an odd count's last pixel twice */
+            const float *restrict g0 = g + (long)p * m4_eval(seqc_oc * seqc_V), *restrict g1 = g + (long)p2 * m4_eval(seqc_oc * seqc_V);
+            for (int cb = 0; cb < seqc_ic; cb += seqc_cbd) {
+                lanes acc0[seqc_cbd], acc1[seqc_cbd];
+                for (int i = 0; i < seqc_cbd; i++)
+                    acc0[i] = acc1[i] = L_SET1(0.0f);
+                for (int o = 0; o < seqc_oc; o++) {
+                    lanes gv0 = L_LOAD(g0 + o * seqc_V), gv1 = L_LOAD(g1 + o * seqc_V);
+                    L_PIN(gv0);
+                    L_PIN(gv1);
+                    for (int i = 0; i < seqc_cbd; i++) {
+                        const float w = kernel[(cb + i) * seqc_oc + o];
+                        L_MADD(acc0[i], gv0, w);
+                        L_MADD(acc1[i], gv1, w);
+                    }
+                }
+                for (int i = 0; i < seqc_cbd; i++) {
+                    L_STORE(dx + ((long)p * seqc_ic + cb + i) * seqc_V, acc0[i]);
+                    L_STORE(dx + ((long)p2 * seqc_ic + cb + i) * seqc_V, acc1[i]);
+                }
+            }
+        }»)»)
+
+m4_define(«_seqc_conv_dkernel», «m4_dnl
         /* dkernel: per tap, a block of seqc_cbw x seqc_ob sums over the output
          * pixels and lanes, _seqc_dw_rows output rows at a time so that the
          * rows of dout stay in cache across the taps (not unrolled: each tap
@@ -121,8 +323,9 @@ seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++
                     seqc_lanes(«sum += L_LANE(acc[i][j], s);»)
                     dw[i * seqc_oc + j] += sum;
                 }
-        }
-seqc_if(seqc_need_din, «m4_dnl
+        }»)
+
+m4_define(«_seqc_conv_din», «m4_dnl
         /* din: every output pixel scatters into the inputs of its window */
         float *restrict dx = din + (long)b * m4_eval(seqc_in_size * seqc_V);
         for (int oy = 0; oy < seqc_oh; oy++)
@@ -148,13 +351,10 @@ seqc_if(seqc_need_din, «m4_dnl
                     L_ADDTO(dxp + (cb + i) * seqc_V, acc[i]);
             }
         }»)
-    }
-}
-»)
 
 m4_define(«seqc_conv2d_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb«»seqc_z_arg);»)
-m4_define(«seqc_conv2d_bcall», «seqc_zero_din
+m4_define(«seqc_conv2d_bcall», «seqc_if(_seqc_conv_pw, «», «seqc_zero_din»)
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
         params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb«»seqc_z_arg);»)
 m4_divert(0)m4_dnl

@@ -93,6 +93,84 @@ seqc_if(seqc_need_din, «m4_dnl
             }
         }»)»)
 
+m4_dnl _seqc_dw_s1: 1 for the fast backward below: depth multiplier 1,
+m4_dnl stride 1, channels a multiple of 4, kernel width up to 7 (DS-CNN,
+m4_dnl MobileNet's stride-1 blocks), V = 16.
+m4_define(«_seqc_dw_s1», «m4_eval(seqc_V == 16 && seqc_dm == 1 && seqc_sh == 1 && seqc_sw == 1 && seqc_ic % 4 == 0 &&
+seqc_kw <= 7)»)
+m4_dnl the kernel gradient's tile: one row of taps x _seqc_dw_ct channels of
+m4_dnl sums in registers (kw x ct + ct <= 32 vector registers)
+m4_define(«_seqc_dw_ct», «m4_ifelse(m4_eval(seqc_ic % 8 == 0 && (seqc_kw + 1) * 8 <= 32), 1, 8, 4)»)
+m4_define(«_seqc_dw_tapsum», «
+                { /* tap kx=seqc_kx */
+                    const int ix = ox + m4_eval(seqc_kx * seqc_dw - seqc_pl);
+                    seqc_if(seqc_padded, «if (iy >= 0 && iy < seqc_ih && ix >= 0 && ix < seqc_iw) »){
+                        const float *restrict xp = x + ((iy * seqc_iw + ix) * seqc_ic + cb) * seqc_V;
+                        for (int i = 0; i < _seqc_dw_ct; i++)
+                            L_VMADD(acc[seqc_kx][i], L_LOAD(xp + i * seqc_V), gv[i]);
+                    }
+                }»)
+m4_define(«_seqc_dw_tapgather», «
+            { /* tap ky=seqc_ky kx=seqc_kx: the output pixel that read this input through it */
+                const int oy = iy - m4_eval(seqc_ky * seqc_dh - seqc_pt), ox = ix - m4_eval(seqc_kx * seqc_dw - seqc_pl);
+                if (oy >= 0 && oy < seqc_oh && ox >= 0 && ox < seqc_ow) {
+                    const float *restrict gp = g + ((oy * seqc_ow + ox) * seqc_ic + cb) * seqc_V;
+                    const float *restrict wp = kernel + m4_eval((seqc_ky * seqc_kw + seqc_kx) * seqc_ic) + cb;
+                    for (int i = 0; i < 4; i++)
+                        L_MADD(acc[i], L_LOAD(gp + i * seqc_V), wp[i]);
+                }
+            }»)
+m4_dnl _seqc_dw_backward_s1(BIAS): the backward of _seqc_dw_s1 layers.
+m4_dnl dkernel: a row of taps of _seqc_dw_ct channels accumulates together in
+m4_dnl registers, so x and dout are read once per kernel row instead of once
+m4_dnl per tap, in runs of _seqc_dw_ct channels (prefetchable).  din is
+m4_dnl gathered (each input sums the taps that read it, four channels at a
+m4_dnl time) and written: no zeroing pass and no read-modify-write per tap.
+m4_define(«_seqc_dw_backward_s1», «m4_dnl
+seqc_if($1, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
+            for (int o = 0; o < seqc_ic; o++) {
+                float sum = 0.0f;
+                seqc_lanes(«sum += g[(p * seqc_ic + o) * seqc_V + s];»)
+                dbias[o] += sum;
+            }
+»)m4_dnl
+        for (int cb = 0; cb < seqc_ic; cb += _seqc_dw_ct)
+        for (int ky = 0; ky < seqc_kh; ky++) {
+            lanes acc[seqc_kw][_seqc_dw_ct];
+            for (int t = 0; t < seqc_kw; t++)
+                for (int i = 0; i < _seqc_dw_ct; i++)
+                    acc[t][i] = L_SET1(0.0f);
+            for (int oy = 0; oy < seqc_oh; oy++) {
+                const int iy = oy + ky * seqc_dh - seqc_pt;
+                for (int ox = 0; ox < seqc_ow; ox++) {
+                    const float *restrict gp = g + ((oy * seqc_ow + ox) * seqc_ic + cb) * seqc_V;
+                    lanes gv[_seqc_dw_ct];
+                    for (int i = 0; i < _seqc_dw_ct; i++) {
+                        gv[i] = L_LOAD(gp + i * seqc_V);
+                        L_PIN(gv[i]);
+                    }
+seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_dw_tapsum»)
+                }
+            }
+            for (int t = 0; t < seqc_kw; t++)
+                for (int i = 0; i < _seqc_dw_ct; i++) {
+                    float sum = 0.0f;
+                    seqc_lanes(«sum += L_LANE(acc[t][i], s);»)
+                    dkernel[(ky * seqc_kw + t) * seqc_ic + cb + i] += sum;
+                }
+        }
+seqc_if(seqc_need_din, «m4_dnl
+        for (int iy = 0; iy < seqc_ih; iy++)
+        for (int ix = 0; ix < seqc_iw; ix++)
+        for (int cb = 0; cb < seqc_ic; cb += 4) {
+            lanes acc[4];
+            for (int i = 0; i < 4; i++)
+                acc[i] = L_SET1(0.0f);
+seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_dw_tapgather»)»)
+            for (int i = 0; i < 4; i++)
+                L_STORE(dx + ((iy * seqc_iw + ix) * seqc_ic + cb + i) * seqc_V, acc[i]);
+        }»)»)
+
 m4_define(«seqc_depthwise_conv2d_forward», «
 /* seqc_name: DepthwiseConv2D seqc_kh«x»seqc_kw x seqc_dm, strides seqc_sh«x»seqc_sw, dilation seqc_dh«x»seqc_dw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
  *   in     seqc_shape_in
@@ -131,14 +209,14 @@ static void seqc_name«»_backward(const float *restrict in, const float *restri
         for (long i = 0; i < m4_eval(seqc_out_size * seqc_V); i++)
             g[i] = seqc_act_grad(«y[i]», «zb[i]», «g[i]»);
         (void)y;
-_seqc_dw_backward(seqc_bias)
+seqc_if(_seqc_dw_s1, «_seqc_dw_backward_s1(seqc_bias)», «_seqc_dw_backward(seqc_bias)»)«»m4_dnl
     }
 }
 »)
 
 m4_define(«seqc_depthwise_conv2d_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb«»seqc_z_arg);»)
-m4_define(«seqc_depthwise_conv2d_bcall», «seqc_zero_din
+m4_define(«seqc_depthwise_conv2d_bcall», «seqc_if(_seqc_dw_s1, «», «seqc_zero_din»)
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
         params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb«»seqc_z_arg);»)
 m4_divert(0)m4_dnl

@@ -52,7 +52,8 @@ int seqc_model«»_predict(const float input[seqc_n_in], float out[seqc_n_out])
     float p[seqc_n_out];
     const float *last = seqc_with(seqc_last, «out_ptr_value»);
     int best = 0;
-    (void)rng_mix; (void)train; (void)key;seqc_each_layer(«fcall»)
+    (void)rng_mix; (void)l_load; (void)l_set1; /* unused where every layer keeps scalars (conv2d.m4, dense.m4) */
+    (void)train; (void)key;seqc_each_layer(«fcall»)
     seqc_output_act(«last», «p»)
     seqc_decide(«p»)
     if (out)

@@ -8,7 +8,24 @@ m4_dnl on every machine; the vector path is fused by the compiler when built
 m4_dnl with FMA and -ffp-contract=fast, as the trainer is.  So an exported
 m4_dnl model (V = 1) gives the trainer's bits.
 m4_define(«seqc_lanes_defs», «m4_dnl
+m4_ifelse(seqc_V, 1, «/* The V = 1 forward passes (conv2d.m4, dense.m4) keep blocks of outputs in
+ * registers: about 64 accumulators where the compiler makes vectors of them
+ * (x86-64 with AVX, AArch64), else about 24 (the 32 single-precision
+ * registers of a Cortex-M FPU).  Either gives the same bits. */
+#ifndef SEQC_WIDE_BLOCKS
+#if defined(__AVX__) || defined(__aarch64__)
+#define SEQC_WIDE_BLOCKS 1
+#else
+#define SEQC_WIDE_BLOCKS 0
+#endif
+#endif
+»)m4_dnl
 /* A block of seqc_V lanes, one per sample. */
+#ifdef __GNUC__
+#define L_UNUSED __attribute__((unused))   /* helpers only some models call */
+#else
+#define L_UNUSED
+#endif
 #if defined(__GNUC__) && seqc_V > 1 && !defined(SEQC_PORTABLE)
 typedef float lanes __attribute__((vector_size(sizeof(float) * seqc_V)));
 typedef float lanes_u __attribute__((vector_size(sizeof(float) * seqc_V), aligned(sizeof(float))));
@@ -19,6 +36,11 @@ typedef float lanes_u __attribute__((vector_size(sizeof(float) * seqc_V), aligne
 #define L_VMADD(acc, v, w) ((acc) += (v) * (w))
 #define L_LANE(v, s) ((v)[s])
 #define L_ADDTO(p, v) L_STORE((p), L_LOAD(p) + (v))
+/* D where Y > 0, else +0 (ReLU and its mask) as a bitwise select: the
+ * compiler will not if-convert a float compare under -ftrapping-math, so
+ * the scalar form stays a branch per lane. */
+typedef int lanes_i __attribute__((vector_size(sizeof(int) * seqc_V)));
+#define L_KEEP_POS(y, d) ((lanes)((lanes_i)(d) & ((y) > L_SET1(0.0f))))
 /* Keep a loaded block in a register: otherwise the compiler folds the load
  * into every multiply-add that uses it, and load bandwidth becomes the limit.
  * Only where a block fits one register (AVX-512, 16 lanes or fewer). */
@@ -38,8 +60,56 @@ static inline lanes l_set1(float x) { lanes r; for (int s = 0; s < seqc_V; s++) 
 #define L_VMADD(acc, v, w) do { for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] = fmaf((v).s[s_], (w).s[s_], (acc).s[s_]); } while (0)
 #define L_LANE(v, s) ((v).s[s])
 #define L_ADDTO(p, v) do { for (int s_ = 0; s_ < seqc_V; s_++) (p)[s_] += (v).s[s_]; } while (0)
+static inline L_UNUSED lanes l_keep_pos(lanes y, lanes d) { for (int s = 0; s < seqc_V; s++) d.s[s] = y.s[s] > 0.0f ? d.s[s] : 0.0f; return d; }
+#define L_KEEP_POS(y, d) l_keep_pos((y), (d))
 #define L_PIN(v) ((void)0)
 #endif
+m4_ifelse(seqc_V, 16, «
+/* l_tr16: the 16 x 16 block at src (rows 16 floats apart) transposed into
+ * dst (rows ld floats apart): 1x1 convolutions' kernel gradient makes the
+ * channels of dout the vector with it (conv2d.m4).  Four stages of
+ * two-register shuffles where the compiler has them, else a plain loop. */
+#if defined(__GNUC__) && !defined(SEQC_PORTABLE) && (defined(__clang__) || __GNUC__ >= 12)
+static inline L_UNUSED void l_tr16(const float *restrict src, float *restrict dst, long ld)
+{
+    lanes v[16];
+    for (int r = 0; r < 16; r++)
+        v[r] = L_LOAD(src + r * 16);
+    for (int r = 0; r < 16; r++)   /* swap the off-diagonal 8 x 8 blocks */
+        if (!(r & 8)) {
+            const lanes a_ = v[r], b_ = v[r + 8];
+            v[r] = __builtin_shufflevector(a_, b_, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+            v[r + 8] = __builtin_shufflevector(a_, b_, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+        }
+    for (int r = 0; r < 16; r++)   /* swap the off-diagonal 4 x 4 blocks */
+        if (!(r & 4)) {
+            const lanes a_ = v[r], b_ = v[r + 4];
+            v[r] = __builtin_shufflevector(a_, b_, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
+            v[r + 4] = __builtin_shufflevector(a_, b_, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
+        }
+    for (int r = 0; r < 16; r++)   /* swap the off-diagonal 2 x 2 blocks */
+        if (!(r & 2)) {
+            const lanes a_ = v[r], b_ = v[r + 2];
+            v[r] = __builtin_shufflevector(a_, b_, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+            v[r + 2] = __builtin_shufflevector(a_, b_, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+        }
+    for (int r = 0; r < 16; r++)   /* swap the off-diagonal 1 x 1 blocks */
+        if (!(r & 1)) {
+            const lanes a_ = v[r], b_ = v[r + 1];
+            v[r] = __builtin_shufflevector(a_, b_, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+            v[r + 1] = __builtin_shufflevector(a_, b_, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+        }
+    for (int r = 0; r < 16; r++)
+        L_STORE(dst + r * ld, v[r]);
+}
+#else
+static inline L_UNUSED void l_tr16(const float *restrict src, float *restrict dst, long ld)
+{
+    for (int r = 0; r < 16; r++)
+        for (int c = 0; c < 16; c++)
+            dst[c * ld + r] = src[r * 16 + c];
+}
+#endif»)
 »)
 
 m4_dnl seqc_softmax(LOGITS, PROBS): PROBS = softmax(LOGITS) over the classes,

@@ -59,8 +59,14 @@ mutant bn_infer_no_sqrt batch_norm.m4 bn_conv \
     's|invstd\[c\] = 1.0f / sqrtf(moving\[seqc_oc + c\] + seqc_eps«»f);|invstd[c] = 1.0f / (moving[seqc_oc + c] + seqc_eps«»f);|' \
     "inference divides by the moving variance instead of its square root"
 mutant bn_backward_no_xhat batch_norm.m4 bn_conv \
-    's|(dout\[i + s\] - k1\[c\] - xhat \* k2\[c\])|(dout[i + s] - k1[c])|' \
+    's|(dy_\[s\] - k1\[c\] - xhat \* k2\[c\])|(dy_[s] - k1[c])|' \
     "backward drops the variance's term (xhat * mean(dy * xhat))"
+mutant bn_relu_no_mask batch_norm.m4 dscnn_block \
+    's|L_STORE(dy_, L_KEEP_POS(y_, L_LOAD(dout + i)));|L_STORE(dy_, L_LOAD(dout + i));|' \
+    "BN + ReLU fusion: batch norm's backward leaves out the ReLU's mask"
+mutant bn_relu_not_rectified batch_norm.m4 dscnn_block \
+    's|L_STORE(rout + i, L_KEEP_POS(y, y));|L_STORE(rout + i, y);|' \
+    "BN + ReLU fusion: the ReLU's output is the batch norm's, not rectified"
 mutant bn_no_beta batch_norm.m4 bn_conv \
     's|seqc_if(seqc_center, «beta\[c\]», «0.0f»)|0.0f|' \
     "beta is left out (center: true)"
@@ -78,6 +84,12 @@ mutant dw_pad_swapped depthwise_conv2d.m4 depthwise \
 mutant dw_dkernel_no_multiplier depthwise_conv2d.m4 depthwise \
     's|dw\[i \* seqc_dm + m\] += sum;|dw[i * seqc_dm] += sum;|' \
     "the kernel gradient drops the depth multiplier index"
+mutant dw_s1_dkernel_tap depthwise_conv2d.m4 dscnn_block \
+    's|L_VMADD(acc\[seqc_kx\]\[i\], L_LOAD(xp + i \* seqc_V), gv\[i\]);|L_VMADD(acc[0][i], L_LOAD(xp + i * seqc_V), gv[i]);|' \
+    "stride 1, multiplier 1: the kernel gradient sums a row of taps into its first"
+mutant dw_s1_din_weight depthwise_conv2d.m4 dscnn_block \
+    's|L_MADD(acc\[i\], L_LOAD(gp + i \* seqc_V), wp\[i\]);|L_MADD(acc[i], L_LOAD(gp + i * seqc_V), wp[0]);|' \
+    "stride 1, multiplier 1: the gathered input gradient takes every channel's weight from the first"
 mutant dw_din_channel depthwise_conv2d.m4 depthwise \
     's|L_MADD(acc, L_LOAD(gp + (c \* seqc_dm + m) \* seqc_V), wp\[c \* seqc_dm + m\]);|L_MADD(acc, L_LOAD(gp + (c * seqc_dm + m) * seqc_V), wp[m * seqc_ic + c]);|' \
     "the input gradient reads the kernel as [kh][kw][dm][cin]"
@@ -92,6 +104,17 @@ mutant sep_no_bias separable_conv2d.m4 separable \
 mutant sep_dpointwise_lost separable_conv2d.m4 separable \
     's|dpointwise\[(cb + i) \* seqc_oc + ob + j\] += sum;|dpointwise[(cb + i) * seqc_oc + ob + j] += 0.5f * sum;|' \
     "the pointwise kernel's gradient is halved"
+
+# conv2d 1x1 (the pointwise kernels of conv2d.m4 and l_tr16 in lanes.m4)
+mutant pw_dkernel_channel conv2d.m4 dscnn_block \
+    's|L_MADD(acc\[i\]\[j\], gv\[j\], xp\[i \* seqc_V + s\]);|L_MADD(acc[i][j], gv[j], xp[s]);|' \
+    "the pointwise kernel gradient takes the 4 input channels of a tile from the first"
+mutant pw_din_weight conv2d.m4 dscnn_block \
+    's|const float w = kernel\[(cb + i) \* seqc_oc + o\];|const float w = kernel[cb * seqc_oc + o];|' \
+    "the pointwise input gradient reads the first input channel's weights for all"
+mutant pw_transpose lanes.m4 dscnn_block \
+    's|L_STORE(dst + r \* ld, v\[r\]);|L_STORE(dst + r * ld, v[15 - r]);|' \
+    "the 16 x 16 transpose of dout (l_tr16) puts its rows in reverse order"
 
 # conv2d dilation_rate (and conv1d, which shares conv2d.m4)
 mutant dil_forward_h conv2d.m4 dilation \

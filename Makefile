@@ -4,8 +4,9 @@
 #   make test                       every test (ASan + UBSan)
 #   make model SPEC=specs/NAME.yaml out/NAME.c, out/NAME.h, out/NAME (trainer)
 #   make data                       the default digits, out/data/mnist/
-#   make bench                      seqc vs PyTorch, side by side (bench/run)
+#   make bench                      seqc vs PyTorch and ONNX Runtime (bench/run, bench/engines.sh)
 #   make mutate                     broken templates must fail the golden tests
+#   make mcu                        the exported seed on Cortex-M4F/M7/M33 under QEMU (tests/mcu)
 #   make clean
 #
 # The pipeline:  SPEC --out/seqc--> out/NAME.defs.m4 --m4 -P templates/--> out/NAME.c
@@ -49,7 +50,7 @@ DEPS := libyaml-dev libcjson-dev libzip-dev libhdf5-dev m4 libcmocka-dev zlib1g-
 	libopenmpi-dev openmpi-bin \
 	protobuf-c-compiler libprotobuf-c-dev libonnx-dev python3-onnx
 
-.PHONY: all model data demo test clean deps bench bench-mpi golden plot install mutate onnxrt
+.PHONY: all model data demo test clean deps bench bench-mpi golden plot install mutate onnxrt mcu keras-fixtures
 .DELETE_ON_ERROR:
 
 all: model
@@ -159,6 +160,16 @@ bench: deps
 # 2 threads: bench/mpi.sh, bench/results-mpi.md
 bench-mpi: deps data
 	bench/mpi.sh
+
+# ---- microcontrollers ---------------------------------------------------------
+# The exported seed (float, and int8 once export has --int8) cross-compiled
+# for Cortex-M4F, M7 and M33 and run on QEMU's MPS2 boards: labels must equal
+# the x86 build's; sizes and M4F instruction counts (tests/mcu/README.md).
+MCU_DEBS := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+mcu: deps data
+	$(call apt_install,$(MCU_DEBS))
+	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
+	tests/mcu/run
 
 # ---- fuzzing and valgrind (make fuzz, make fuzz-smoke, make valgrind) ------
 include tests/fuzz/fuzz.mk

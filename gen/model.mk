@@ -12,7 +12,7 @@ V ?= 16
 RT_CFLAGS ?= -std=c11 -O3 -march=native -ffp-contract=fast -Wall -Wextra -fopenmp
 
 TEMPLATES := $(wildcard $(TEMPLATES_DIR)/*.m4)
-RT_SRC := $(addprefix $(RUNTIME_DIR)/,main.c cli.c cmd_train.c cmd_eval.c cmd_predict.c cmd_export.c train.c fit.c targets.c model_optim.c adam.c weights.c data.c idx.c npy.c csv.c imgdir.c report.c metrics.c \
+RT_SRC := $(addprefix $(RUNTIME_DIR)/,main.c cli.c cmd_train.c cmd_eval.c cmd_predict.c cmd_export.c cmd_quant.c quant.c qat.c quant_export.c train.c fit.c targets.c model_optim.c adam.c weights.c data.c idx.c npy.c csv.c imgdir.c report.c metrics.c \
 	export.c image.c checkpoint.c optim.c adapt.c onnx.c)
 RT_HDR := $(wildcard $(RUNTIME_DIR)/*.h)
 

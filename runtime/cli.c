@@ -89,6 +89,7 @@ int rt_parse_opts(int argc, char **argv, rt_config *c, int train)
         long n;
         if (!strcmp(o, "--quiet")) { c->quiet = 1; continue; }
         if (!strcmp(o, "--verbose")) { c->verbose = 1; continue; }
+        if (!strcmp(o, "--qat") && train) { c->qat = 1; continue; }
         if (!v || strncmp(o, "--", 2))
             return rt_usage_error(v ? "unexpected argument '%s'" : "option '%s' needs a value", o), -1;
         i++;
@@ -126,6 +127,11 @@ int rt_parse_opts(int argc, char **argv, rt_config *c, int train)
     if (c->init_weights && c->resume)
         return rt_usage_error("%s: a checkpoint holds the weights already; give one",
                               "--init-weights and --resume"), -1;
+    /* QAT's ranges come from the weights an epoch starts with: a run resumed
+     * mid-epoch would not have them */
+    if (c->qat && c->checkpoint_every)
+        return rt_usage_error("%s: QAT's ranges are fixed at each epoch's start; checkpoint at "
+                              "epoch ends", "--qat and --checkpoint-every"), -1;
     if (train && rt_fit_finish(c, msg, sizeof msg))
         return rt_usage_error("%s", msg), -1;
     return 0;

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "model.h"
 #include "rt.h"
+#include "quant.h"
 
 static const char usage_eval[] =
 "usage: %s eval --weights FILE [--data DIR [--holdout F] | --test-data DIR |\n"
@@ -23,6 +24,14 @@ static const char usage_eval[] =
 "recall and F1, macro averages; for a binary output also ROC AUC; per-label\n"
 "figures for multi-label; MAE, RMSE and R^2 for regression.\n"
 RT_USAGE_DATA
+"  --int8              run the int8 pass instead: post-training quantization with\n"
+"                      TFLite's int8 scheme (README \"int8 quantization\"), the\n"
+"                      ranges calibrated on the training set of --data; ends with\n"
+"                      test_accuracy=<int8> float_test_accuracy=<float> calibration=N\n"
+"  --calibration N     --int8: calibration samples, spread evenly over the training\n"
+"                      set (default 1000, or all of a smaller one)\n"
+"  --dump FILE         --int8: write each test sample's inputs and int8 outputs\n"
+"                      as float32 (what tests compare export --int8 against)\n"
 "  --predictions FILE  write 25 test images spread over the set with their\n"
 "                      predicted and true labels, for runtime/plot/plot.sh\n"
 "  --anomaly-data DIR  an autoencoder (spec 'targets: inputs') only: score every\n"
@@ -189,6 +198,8 @@ int rt_cmd_eval(int argc, char **argv)
     rt_dataset tr, te;
     char shape[64];
     rt_defaults(&c);
+    if (rt_wants_int8(argc, argv))   /* the int8 pass: cmd_quant.c */
+        return rt_cmd_eval_int8(argc, argv);
     if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
         return printf(usage_eval, rt_prog, c.data_dir, rt_model_shape_str(shape, sizeof shape)), RT_OK;
     if (rt_parse_opts(argc, argv, &c, 0))

@@ -130,3 +130,31 @@ int rt_export(const char *weights, const char *out_c, char *err, size_t errlen)
     free(params);
     return rc;
 }
+
+/* NAME_model.c/.h from other templates and a data file of m4 definitions
+ * (export --int8): the same checks, m4 runs and atomic renames. */
+int rt_export_from(const char *data_m4, const char *tmpl_c, const char *tmpl_h, const char *out_c,
+                   char *err, size_t errlen)
+{
+    size_t len = strlen(out_c);
+    if (len < 3 || len > 3000 || strcmp(out_c + len - 2, ".c"))
+        return snprintf(err, errlen, "%s: error: the output must be a .c file", out_c), -1;
+    const char *base = strrchr(out_c, '/') ? strrchr(out_c, '/') + 1 : out_c;
+    char out_h[4096], header[512], ctmp[4200], htmp[4200];
+    snprintf(out_h, sizeof out_h, "%.*s.h", (int)(len - 2), out_c);
+    snprintf(header, sizeof header, "%.*s.h", (int)(strlen(base) - 2), base);
+    if (!header_name_ok(header))
+        return snprintf(err, errlen, "%s: error: use a file name of letters, digits and _.-", out_c), -1;
+    snprintf(ctmp, sizeof ctmp, "%s.tmp", out_c);
+    snprintf(htmp, sizeof htmp, "%s.tmp", out_h);
+    int rc = -1;
+    if (generate(tmpl_c, data_m4, header, ctmp, err, errlen) == 0 &&
+        generate(tmpl_h, data_m4, header, htmp, err, errlen) == 0) {
+        if (rename(htmp, out_h) || rename(ctmp, out_c))
+            snprintf(err, errlen, "%s: error: cannot write: %s", out_c, strerror(errno));
+        else
+            rc = 0;
+    }
+    remove(ctmp), remove(htmp);
+    return rc;
+}

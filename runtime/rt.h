@@ -38,6 +38,7 @@ typedef struct rt_config {
     double lr, beta_1, beta_2, epsilon;
     unsigned long seed;
     int quiet, verbose;
+    int qat;                    /* train --qat: quantization-aware training (qat.c) */
     /* Keras fit() options (fit.c): spec defaults, then the flags */
     double validation_split;    /* the last fraction of the training data validates; 0: none */
     const float *class_weight;  /* MODEL_N_CLASSES weights, or NULL (every class 1) */

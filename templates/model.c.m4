@@ -2,6 +2,8 @@ m4_include(«api.m4»)m4_dnl
 m4_include(«lanes.m4»)m4_dnl
 m4_include(«layers.m4»)m4_dnl
 m4_include(«loss.m4»)m4_dnl
+m4_include(«int8.m4»)m4_dnl
+m4_include(«qat.m4»)m4_dnl
 m4_divert(-1)
 m4_dnl model.c.m4 - skeleton of out/NAME.c: API, layers, the passes, loss.
 m4_dnl A layer whose input gradient nobody needs and that has no parameters
@@ -85,6 +87,7 @@ void seqc_model«»_init(float *params, uint64_t seed)
 {seqc_each_tensor(«_seqc_init_row»)
 }
 
+seqc_qat_defs
 /* ---- layers, in order ---------------------------------------------------- */
 seqc_with(0, «forward»)seqc_each_layer(«forward»)
 /* ---- backward, in reverse order ------------------------------------------ */
@@ -101,7 +104,7 @@ void seqc_model«»_forward_step(const float *restrict params, float *restrict a
     const long np = (long)nb * seqc_V;
     (void)params; (void)train; (void)key; (void)np; (void)batch; (void)stats; (void)partial;
     switch (step) {
-    case 0:seqc_with(0, «fcall»)seqc_each_layer(«tcall»)
+    case 0:seqc_with(0, «fcall»)seqc_qat_each(«tcall», «train»)
         break;
     }
 }
@@ -114,7 +117,7 @@ void seqc_model«»_backward_step(const float *restrict params, float *restrict 
     const long np = (long)nb * seqc_V;
     (void)params; (void)grads; (void)act; (void)np; (void)batch; (void)stats; (void)partial;
     switch (step) {
-    case 0:seqc_each_layer_reverse(«bcall»)
+    case 0:seqc_qat_each_reverse(«bcall»)
         break;
     }
 }
@@ -154,7 +157,7 @@ void seqc_model«»_forward(const float *restrict params, float *restrict act, i
         for (int step = 0; step < seqc_MODEL«»_FWD_STEPS; step++)
             seqc_model«»_forward_step(params, act, n, 1, key, step, n, stats, stats);
         return;
-    }seqc_with(0, «fcall»)seqc_each_layer(«fcall»)
+    }seqc_with(0, «fcall»)seqc_qat_each(«fcall», «eval»)
 }
 
 void seqc_model«»_backward(const float *restrict params, float *restrict grads,
@@ -201,3 +204,4 @@ void seqc_model«»_outputs(const float *act, int n, float *out)
         seqc_output_act(«last», «o»)
     }
 }
+seqc_q_trainer

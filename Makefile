@@ -152,9 +152,13 @@ keras-fixtures:
 mutate: deps out/seqc
 	tests/mutate.sh
 
-bench: deps
+# bench/run: training, seqc vs PyTorch; bench/engines.sh: seqc beside
+# PyTorch (OpenBLAS) and ONNX Runtime: training, batch inference, latency.
+bench: deps onnxrt
+	$(call apt_install,libopenblas0-pthread python3-torch python3-yaml)
 	$(MAKE) --no-print-directory model SPEC=specs/seed.yaml
 	bench/run
+	bench/engines.sh
 
 # samples/s of data-parallel training (MPI=1) on 1 and 2 processes beside
 # 2 threads: bench/mpi.sh, bench/results-mpi.md

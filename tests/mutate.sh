@@ -333,11 +333,15 @@ done
 [ ${#selected[@]} -gt 0 ] || { echo "mutate.sh: no mutant matches '$pattern'" >&2; exit 2; }
 
 # the specs must pass unbroken, or a "caught" means nothing
-bad=0
-for spec in $(for i in "${selected[@]}"; do echo "${specs[$i]}"; done | sort -u); do
-    build_and_run "$work/base_$spec" "$work/base" "$spec"
-    rc=$?
-    if [ $rc -ne 0 ]; then
+# (built and run $jobs at once, as the mutants are)
+bad=0 base_specs=$(for i in "${selected[@]}"; do echo "${specs[$i]}"; done | sort -u)
+for spec in $base_specs; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+    { build_and_run "$work/base_$spec" "$work/base" "$spec"; echo $? >"$work/base_$spec.rc"; } &
+done
+wait
+for spec in $base_specs; do
+    if [ "$(cat "$work/base_$spec.rc" 2>/dev/null)" != 0 ]; then
         echo "BASELINE FAIL golden $spec fails (or does not build) with the real templates; see $work/base_$spec"
         bad=1
     fi

@@ -95,18 +95,10 @@ static int generate(const char *tmpl, const char *weights_m4, const char *header
 
 int rt_export(const char *weights, const char *out_c, char *err, size_t errlen)
 {
-    size_t len = strlen(out_c);
-    if (len < 3 || len > 3000 || strcmp(out_c + len - 2, ".c"))
+    char wm4[4200];
+    if (strlen(out_c) > 3000)
         return snprintf(err, errlen, "%s: error: the output must be a .c file", out_c), -1;
-    const char *base = strrchr(out_c, '/') ? strrchr(out_c, '/') + 1 : out_c;
-    char out_h[4096], header[512], wm4[4200], ctmp[4200], htmp[4200];
-    snprintf(out_h, sizeof out_h, "%.*s.h", (int)(len - 2), out_c);
-    snprintf(header, sizeof header, "%.*s.h", (int)(strlen(base) - 2), base);
-    if (!header_name_ok(header))
-        return snprintf(err, errlen, "%s: error: use a file name of letters, digits and _.-", out_c), -1;
     snprintf(wm4, sizeof wm4, "%s.weights.m4.tmp", out_c);
-    snprintf(ctmp, sizeof ctmp, "%s.tmp", out_c);
-    snprintf(htmp, sizeof htmp, "%s.tmp", out_h);
     float *params = malloc(sizeof(float) * MODEL_N_PARAMS);
     int rc = -1;
     if (!params)
@@ -117,16 +109,11 @@ int rt_export(const char *weights, const char *out_c, char *err, size_t errlen)
             bad = isfinite(params[i]) ? -1 : i;
         if (bad >= 0)
             snprintf(err, errlen, "%s: error: parameter %ld is not finite", weights, bad);
-        else if (write_weights_m4(wm4, params, err, errlen) == 0 &&
-                 generate(RT_TEMPLATES "/export.c.m4", wm4, header, ctmp, err, errlen) == 0 &&
-                 generate(RT_TEMPLATES "/export.h.m4", wm4, header, htmp, err, errlen) == 0) {
-            if (rename(htmp, out_h) || rename(ctmp, out_c))
-                snprintf(err, errlen, "%s: error: cannot write: %s", out_c, strerror(errno));
-            else
-                rc = 0;
-        }
+        else if (write_weights_m4(wm4, params, err, errlen) == 0)
+            rc = rt_export_from(wm4, RT_TEMPLATES "/export.c.m4", RT_TEMPLATES "/export.h.m4", out_c, err,
+                                errlen);
     }
-    remove(wm4), remove(ctmp), remove(htmp);
+    remove(wm4);
     free(params);
     return rc;
 }

@@ -46,9 +46,6 @@ void rt_quant_free(rt_qmodel *qm);
 int rt_quant_write_m4(const rt_qmodel *qm, const char *path, char *err, size_t errlen);
 /* export --int8: NAME_model.c/.h from a built model. */
 int rt_export_int8(const rt_qmodel *qm, const char *out_c, char *err, size_t errlen);
-/* export.c: NAME_model.c/.h from templates tmpl_c/tmpl_h and data_m4. */
-int rt_export_from(const char *data_m4, const char *tmpl_c, const char *tmpl_h, const char *out_c,
-                   char *err, size_t errlen);
 
 /* cmd_quant.c: eval --int8, export --int8 (argv as the commands get it);
  * rt_wants_int8: --int8 is there and the first option is not --help. */

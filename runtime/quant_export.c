@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "quant.h"
+#include "rt.h"
 
 #ifndef RT_TEMPLATES
 #error "build with -DRT_TEMPLATES='\"/path/to/templates\"' (see the Makefile)"

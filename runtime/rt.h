@@ -273,6 +273,10 @@ int rt_adapt(float *params, const rt_dataset *train, char *err, size_t errlen);
 
 /* export.c: NAME_model.c and .h next to it; see `NAME export --help`. */
 int rt_export(const char *weights, const char *out_c, char *err, size_t errlen);
+/* NAME_model.c/.h from templates tmpl_c/tmpl_h and data_m4, a file of m4
+ * definitions (the float weights, or export --int8's numbers). */
+int rt_export_from(const char *data_m4, const char *tmpl_c, const char *tmpl_h, const char *out_c,
+                   char *err, size_t errlen);
 /* onnx.c: the network with these weights as an ONNX model (opset 13) at
  * path: input "input" [N, ...input shape] (NHWC), output "output" (the
  * model's outputs, as predict() gives them); README "Shipping a model". */

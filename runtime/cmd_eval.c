@@ -192,13 +192,18 @@ done:
     return rc;
 }
 
-/* The forward passes' speed, on standard error (make bench reads it); 1. */
-static int report_speed(const rt_config *c, long n, double t0)
+/* rt_eval_all, and its speed on standard error (make bench reads it). */
+static int timed_eval(const float *params, const rt_config *c, const rt_dataset *te, rt_metrics *m,
+                      float **out, float **t)
 {
+    const double t0 = rt_now();
+    if (rt_eval_all(params, te, c->threads, m, out, t))
+        return -1;
     const double s = rt_now() - t0;
     if (!c->quiet && s > 0.0)
-        fprintf(stderr, "eval_samples_per_s=%.1f (%ld samples, %d threads)\n", (double)n / s, n, c->threads);
-    return 1;
+        fprintf(stderr, "eval_samples_per_s=%.1f (%d samples, %d threads)\n", (double)te->n / s, te->n,
+                c->threads);
+    return 0;
 }
 
 int rt_cmd_eval(int argc, char **argv)
@@ -222,9 +227,7 @@ int rt_cmd_eval(int argc, char **argv)
     int rc = RT_EINPUT;
     rt_metrics m;
     float *out = NULL, *t = NULL;
-    double t0 = 0.0;
-    if (rt_load_sets(&c, &tr, &te, 0) == 0 && (t0 = rt_now(), 1) &&
-        rt_eval_all(params, &te, c.threads, &m, &out, &t) == 0 && report_speed(&c, te.n, t0) &&
+    if (rt_load_sets(&c, &tr, &te, 0) == 0 && timed_eval(params, &c, &te, &m, &out, &t) == 0 &&
         report(&c, &te, out, t) == 0) {
         double auc = 0.0;
         char extra[64] = "";

@@ -68,7 +68,6 @@ static void gather(void *buf, long len, int nc, MPI_Datatype type)
     MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts, displs, type, MPI_COMM_WORLD);
 }
 
-void rt_mpi_gather_f(float *buf, long len, int nc) { gather(buf, len, nc, MPI_FLOAT); }
 void rt_mpi_gather_d(double *buf, long len, int nc) { gather(buf, len, nc, MPI_DOUBLE); }
 
 /* Segments of the chain's pipeline: 64 Ki floats (256 KiB) each. */

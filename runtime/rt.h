@@ -208,7 +208,6 @@ int rt_mpi_rank(void);
 int rt_mpi_size(void);
 /* buf holds nc blocks of len values; this rank's blocks [lo, hi) are sent,
  * every other block is received in place. */
-void rt_mpi_gather_f(float *buf, long len, int nc);
 void rt_mpi_gather_d(double *buf, long len, int nc);
 /* grad = the sum of cgrad's nc chunk buffers of P floats, on every rank;
  * this rank has filled its own chunks' buffers. */
@@ -218,7 +217,6 @@ static inline void rt_mpi_init(int *argc, char ***argv) { (void)argc, (void)argv
 static inline void rt_mpi_finalize(void) {}
 static inline int rt_mpi_rank(void) { return 0; }
 static inline int rt_mpi_size(void) { return 1; }
-static inline void rt_mpi_gather_f(float *buf, long len, int nc) { (void)buf, (void)len, (void)nc; }
 static inline void rt_mpi_gather_d(double *buf, long len, int nc) { (void)buf, (void)len, (void)nc; }
 static inline void rt_mpi_sum_chunks(float *grad, const float *cgrad, long P, int nc, int threads)
 {

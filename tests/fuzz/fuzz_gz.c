@@ -35,11 +35,7 @@ static void cleanup(void) { rmdir(dir); }
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    fz_path(dir, sizeof dir, "gz");
-    if (mkdir(dir, 0700) != 0 && access(dir, W_OK) != 0) {
-        perror(dir);
-        abort();
-    }
+    fz_workdir(dir, sizeof dir, "gz");
     atexit(cleanup);
     return 0;
 }

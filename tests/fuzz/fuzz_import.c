@@ -29,15 +29,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     gen_quiet = 1;
-    fz_path(dir, sizeof dir, "import");
+    fz_workdir(dir, sizeof dir, "import");
     snprintf(json, sizeof json, "%s/model.json", dir);
     snprintf(shard, sizeof shard, "%s/weights.bin", dir);
     snprintf(spec, sizeof spec, "%s/fuzzed.yaml", dir);
     snprintf(wts, sizeof wts, "%s/fuzzed.weights", dir);
-    if (mkdir(dir, 0700) != 0 && access(dir, W_OK) != 0) {
-        perror(dir);
-        abort();
-    }
     atexit(cleanup);
     return 0;
 }

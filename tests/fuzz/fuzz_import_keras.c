@@ -53,14 +53,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     gen_quiet = 1;
     gen_keras_reader_seconds = 3;   /* libhdf5 loops on some files: 3 s, not 20, per such input */
-    fz_path(dir, sizeof dir, "keras");
+    fz_workdir(dir, sizeof dir, "keras");
     snprintf(keras, sizeof keras, "%s/model.keras", dir);
     snprintf(spec, sizeof spec, "%s/fuzzed.yaml", dir);
     snprintf(wts, sizeof wts, "%s/fuzzed.weights", dir);
-    if (mkdir(dir, 0700) != 0 && access(dir, W_OK) != 0) {
-        perror(dir);
-        abort();
-    }
     atexit(cleanup);
     return 0;
 }

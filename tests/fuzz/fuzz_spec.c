@@ -28,12 +28,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     gen_quiet = 1;
-    fz_path(dir, sizeof dir, "spec");
+    fz_workdir(dir, sizeof dir, "spec");
     snprintf(path, sizeof path, "%s/fuzzed.yaml", dir);
-    if (mkdir(dir, 0700) != 0 && access(dir, W_OK) != 0) {
-        perror(dir);
-        abort();
-    }
     atexit(cleanup);
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Base directory: $SEQC_FUZZ_TMPDIR if set, else /tmp. */
@@ -21,6 +22,17 @@ static void fz_path(char *out, size_t outlen, const char *tag)
     const char *base = getenv("SEQC_FUZZ_TMPDIR");
     snprintf(out, outlen, "%s/seqc-fuzz-%ld-%s", base && *base ? base : "/tmp",
              (long)getpid(), tag);
+}
+
+/* fz_path's directory, made (or already there and writable); aborts if
+ * neither: the harness cannot run. */
+static inline void fz_workdir(char *out, size_t outlen, const char *tag)
+{
+    fz_path(out, outlen, tag);
+    if (mkdir(out, 0700) != 0 && access(out, W_OK) != 0) {
+        perror(out);
+        abort();
+    }
 }
 
 /* Writes bytes [p, p+n) to path (truncating); aborts on I/O failure. */

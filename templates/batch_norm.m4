@@ -42,19 +42,20 @@ m4_define(«_seqc_bn_next_ptr», «$1 + seqc_get(«seqc_L»m4_incr(seqc_idx)«_o
 m4_dnl _seqc_bn_y(Y): lanes Y = x * a + sh at in + i, as forward_train rounds it
 m4_define(«_seqc_bn_y», «lanes $1 = L_SET1(sh[c]);
                 L_MADD($1, L_LOAD(in + i), a[c]);»)
-m4_dnl _seqc_bn_dy_pre: float dy_[V], this layer's output gradient at i,
-m4_dnl behind the ReLU's mask when fused (where y > 0)
-m4_define(«_seqc_bn_dy_pre», «
-                float dy_[seqc_V];seqc_if(_seqc_bn_fused, «
-                _seqc_bn_y(«y_»)
-                L_STORE(dy_, L_KEEP_POS(y_, L_LOAD(dout + i)));», «
-                L_STORE(dy_, L_LOAD(dout + i));»)»)
+m4_dnl _seqc_bn_dy: lanes x_ (the input) and dy_ (this layer's output
+m4_dnl gradient) at i, dy_ behind the ReLU's mask when fused (where y > 0)
+m4_dnl and 0 in the lanes past n (mask m_)
+m4_define(«_seqc_bn_dy», «
+                const lanes x_ = L_LOAD(in + i);seqc_if(_seqc_bn_fused, «
+                lanes y_ = L_SET1(sh[c]);
+                L_MADD(y_, x_, a[c]);
+                const lanes dy_ = L_MASK(L_KEEP_POS(y_, L_LOAD(dout + i)), m_);», «
+                const lanes dy_ = L_MASK(L_LOAD(dout + i), m_);»)»)
+m4_dnl _seqc_bn_xhat: (x - mean) * invstd, lanes
+m4_define(«_seqc_bn_xhat», «L_MUL(L_SUB(x_, L_SET1(mean[c])), L_SET1(invstd[c]))»)
 
 m4_define(«_seqc_bn_pix», «m4_eval(seqc_ih * seqc_iw)»)
 m4_define(«_seqc_bn_blk», «m4_eval(seqc_in_size * seqc_V)»)
-m4_dnl _seqc_bn_each(BODY): BODY for every real sample's element: x at
-m4_dnl xb[i + s], channel c (lanes past n skipped).
-m4_define(«_seqc_bn_each», «_seqc_bn_all(«$1», «», «$2»)»)
 m4_dnl _seqc_bn_all(BODY, PAD[, PRE]): BODY for the real samples' elements, PAD
 m4_dnl for the lanes past n (so a written buffer is whole); PRE once per block
 m4_dnl of V lanes before them.
@@ -78,23 +79,36 @@ m4_define(«_seqc_bn_all», «for (int b = 0; b < nb; b++) {
                 }
             }
     }»)
-m4_dnl _seqc_bn_sum(ACC, ACC2, VALUE, VALUE2[, PRE]): ACC[c], ACC2[c] (doubles) =
-m4_dnl the sums of VALUE and VALUE2 over the chunk's real samples and pixels,
-m4_dnl expressions of in[i + s] (and dout[i + s]); PRE: statements once per
-m4_dnl block of V lanes.  One double sum per
-m4_dnl channel and lane, so the lanes vectorise without reassociation; then
-m4_dnl the lanes are added in order.
-m4_define(«_seqc_bn_sum», «{
-        double lanesum_[seqc_oc][seqc_V], lanesum2_[seqc_oc][seqc_V];
-        memset(lanesum_, 0, sizeof lanesum_);
-        memset(lanesum2_, 0, sizeof lanesum2_);
-        _seqc_bn_each(«const double v_ = $3, w_ = $4;
-                        lanesum_[c][s] += v_;
-                        lanesum2_[c][s] += w_;», «$5»)
+m4_dnl _seqc_bn_vsum(ACC, ACC2, BODY, SQ): ACC[c], ACC2[c] (doubles) = the sums
+m4_dnl of the double lanes d1_ and d2_ (d1_ * d1_ when SQ is 1) that BODY
+m4_dnl sets from block i (lanes past n masked to 0: they add nothing) over
+m4_dnl the chunk's samples and pixels.  One double sum per channel and lane,
+m4_dnl each over the blocks then the pixels in order; then the lanes are
+m4_dnl added in order.  The pixels go _seqc_bn_pb at a time per channel, so
+m4_dnl a channel's sums stay in registers across them (one load and store
+m4_dnl of the sums per _seqc_bn_pb pixels: the store port was the limit).
+m4_define(«_seqc_bn_pb», «_seqc_ldiv(_seqc_bn_pix, 8)»)
+m4_define(«_seqc_bn_vsum», «{
+        dlanes acc_[seqc_oc], acc2_[seqc_oc];
+        for (int c = 0; c < seqc_oc; c++)
+            acc_[c] = L_DZERO, acc2_[c] = L_DZERO;
+        for (int b = 0; b < nb; b++) {
+            L_FIRST(m_, n - b * seqc_V);
+            for (int p0 = 0; p0 < _seqc_bn_pix; p0 += _seqc_bn_pb)
+                for (int c = 0; c < seqc_oc; c++) {
+                    dlanes t_ = acc_[c], t2_ = acc2_[c];
+                    for (int p = p0; p < p0 + _seqc_bn_pb; p++) {
+                        const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;$3
+                        L_DADD(t_, d1_);
+                        m4_ifelse($4, 1, «L_DSQADD(t2_, d1_);», «L_DADD(t2_, d2_);»)
+                    }
+                    acc_[c] = t_, acc2_[c] = t2_;
+                }
+        }
         for (int c = 0; c < seqc_oc; c++) {
             double t_ = 0.0, t2_ = 0.0;
             for (int s = 0; s < seqc_V; s++)
-                t_ += lanesum_[c][s], t2_ += lanesum2_[c][s];
+                t_ += L_DLANE(acc_[c], s), t2_ += L_DLANE(acc2_[c], s);
             $1[c] = t_;
             $2[c] = t2_;
         }
@@ -153,7 +167,8 @@ m4_define(«seqc_batch_norm_forward», «_seqc_bn_infer_fn«»m4_ifdef(«seqc_in
 /* seqc_name, training, step 1: partial = [sum of x][sum of x^2] over the chunk. */
 static void seqc_name«»_stats1(const float *restrict in, int n, int nb, double *restrict partial)
 {
-    _seqc_bn_sum(«partial», «(partial + seqc_oc)», «(double)in[i + s]», «(double)in[i + s] * (double)in[i + s]»)
+    _seqc_bn_vsum(«partial», «(partial + seqc_oc)», «
+                        const dlanes d1_ = L_CVTD(L_MASK(L_LOAD(in + i), m_));», 1)
 }
 
 /* seqc_name, training, step 2: normalise with the batch's mean and variance,
@@ -201,7 +216,8 @@ _seqc_bn_batch
 seqc_if(_seqc_bn_fused, «_seqc_bn_coef
 »)m4_dnl
     double *restrict sdy = partial + 2 * seqc_oc, *restrict sdyx = partial + 3 * seqc_oc;
-    _seqc_bn_sum(«sdy», «sdyx», «(double)dy_[s]», «(double)(dy_[s] * ((in[i + s] - mean[c]) * invstd[c]))», «_seqc_bn_dy_pre»)
+    _seqc_bn_vsum(«sdy», «sdyx», «_seqc_bn_dy
+                    const dlanes d1_ = L_CVTD(dy_), d2_ = L_CVTD(L_MASK(L_MUL(dy_, _seqc_bn_xhat), m_));», 0)
     for (int c = 0; c < seqc_oc; c++) {
         seqc_if(seqc_scale, «dgamma[c] += (float)sdyx[c];»)
         seqc_if(seqc_center, «dbeta[c] += (float)sdy[c];»)
@@ -222,8 +238,15 @@ _seqc_bn_coef
         k2[c] = (float)(stats[3 * seqc_oc + c] / count);
     }
     (void)sh;
-    _seqc_bn_all(«const float xhat = (in[i + s] - mean[c]) * invstd[c];
-                        din[i + s] = a[c] * (dy_[s] - k1[c] - xhat * k2[c]);», «din[i + s] = 0.0f;», «_seqc_bn_dy_pre»)
+    for (int b = 0; b < nb; b++) {
+        L_FIRST(m_, n - b * seqc_V);
+        for (int p = 0; p < _seqc_bn_pix; p++)
+            for (int c = 0; c < seqc_oc; c++) {
+                const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;_seqc_bn_dy
+                const lanes t_ = L_SUB(dy_, L_SET1(k1[c]));
+                L_STORE(din + i, L_MASK(L_MUL(L_SET1(a[c]), L_SUB(t_, L_MUL(_seqc_bn_xhat, L_SET1(k2[c])))), m_));
+            }
+    }
 }»)»)
 
 m4_define(«seqc_batch_norm_fcall», «

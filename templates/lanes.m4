@@ -49,6 +49,24 @@ typedef int lanes_i __attribute__((vector_size(sizeof(int) * seqc_V)));
 #else
 #define L_PIN(v) ((void)0)
 #endif
+#define L_SUB(a, b) ((a) - (b))
+#define L_MUL(a, b) ((a) * (b))
+/* Masks of the first k lanes (a block's real samples) and sums in double
+ * lanes (batch normalization's statistics, batch_norm.m4). */
+typedef lanes_i lmask;
+/* a statement: declares lmask M (a function returning it would change the ABI without -mavx512f) */
+#define L_FIRST(M, k) lmask M; for (int s_ = 0; s_ < seqc_V; s_++) M[s_] = s_ < (k) ? -1 : 0
+#define L_MASK(v, m) ((lanes)((lanes_i)(v) & (m)))
+typedef double dlanes __attribute__((vector_size(sizeof(double) * seqc_V)));
+#if defined(__clang__) || __GNUC__ >= 9
+#define L_CVTD(v) __builtin_convertvector((v), dlanes)
+#else
+#error "seqc's trainer needs GCC 9 or later, or clang (__builtin_convertvector)"
+#endif
+#define L_DZERO ((dlanes){0})
+#define L_DADD(acc, d) ((acc) += (d))
+#define L_DSQADD(acc, d) ((acc) += (d) * (d))
+#define L_DLANE(v, s) ((v)[s])
 #else
 typedef struct { float s[seqc_V]; } lanes;
 static inline lanes l_load(const float *p) { lanes r; memcpy(r.s, p, sizeof r.s); return r; }
@@ -63,6 +81,21 @@ static inline lanes l_set1(float x) { lanes r; for (int s = 0; s < seqc_V; s++) 
 static inline L_UNUSED lanes l_keep_pos(lanes y, lanes d) { for (int s = 0; s < seqc_V; s++) d.s[s] = y.s[s] > 0.0f ? d.s[s] : 0.0f; return d; }
 #define L_KEEP_POS(y, d) l_keep_pos((y), (d))
 #define L_PIN(v) ((void)0)
+static inline L_UNUSED lanes l_sub(lanes a, lanes b) { for (int s = 0; s < seqc_V; s++) a.s[s] -= b.s[s]; return a; }
+static inline L_UNUSED lanes l_mul(lanes a, lanes b) { for (int s = 0; s < seqc_V; s++) a.s[s] *= b.s[s]; return a; }
+#define L_SUB(a, b) l_sub((a), (b))
+#define L_MUL(a, b) l_mul((a), (b))
+typedef struct { int s[seqc_V]; } lmask;
+#define L_FIRST(M, k) lmask M; for (int s_ = 0; s_ < seqc_V; s_++) M.s[s_] = s_ < (k)
+static inline L_UNUSED lanes l_mask(lanes v, lmask m) { for (int s = 0; s < seqc_V; s++) v.s[s] = m.s[s] ? v.s[s] : 0.0f; return v; }
+#define L_MASK(v, m) l_mask((v), (m))
+typedef struct { double s[seqc_V]; } dlanes;
+static inline L_UNUSED dlanes l_cvtd(lanes v) { dlanes d; for (int s = 0; s < seqc_V; s++) d.s[s] = v.s[s]; return d; }
+#define L_CVTD(v) l_cvtd(v)
+#define L_DZERO ((dlanes){{0}})
+#define L_DADD(acc, d) do { const dlanes d_ = (d); for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] += d_.s[s_]; } while (0)
+#define L_DSQADD(acc, d) do { const dlanes d_ = (d); for (int s_ = 0; s_ < seqc_V; s_++) (acc).s[s_] += d_.s[s_] * d_.s[s_]; } while (0)
+#define L_DLANE(v, s) ((v).s[s])
 #endif
 m4_ifelse(seqc_V, 16, «
 /* l_tr16: the 16 x 16 block at src (rows 16 floats apart) transposed into

@@ -53,16 +53,16 @@ mutant bn_momentum_swapped batch_norm.m4 bn_conv \
     's|moving\[c\] \* seqc_momentum«»f + mean \* (1.0f - seqc_momentum«»f)|moving[c] * (1.0f - seqc_momentum«»f) + mean * seqc_momentum«»f|' \
     "moving_mean = moving_mean * (1 - momentum) + mean * momentum"
 mutant bn_padded_lanes batch_norm.m4 bn_conv \
-    's|const int lanes_ = n - b \* seqc_V < seqc_V ? n - b \* seqc_V : seqc_V;|const int lanes_ = seqc_V;|' \
-    "the padded lanes of the last block enter the batch statistics"
+    's|L_FIRST(m_, n - b \* seqc_V);|L_FIRST(m_, seqc_V);|' \
+    "the padded lanes of the last block enter the batch statistics and get gradients"
 mutant bn_infer_no_sqrt batch_norm.m4 bn_conv \
     's|invstd\[c\] = 1.0f / sqrtf(moving\[seqc_oc + c\] + seqc_eps«»f);|invstd[c] = 1.0f / (moving[seqc_oc + c] + seqc_eps«»f);|' \
     "inference divides by the moving variance instead of its square root"
 mutant bn_backward_no_xhat batch_norm.m4 bn_conv \
-    's|(dy_\[s\] - k1\[c\] - xhat \* k2\[c\])|(dy_[s] - k1[c])|' \
+    's|L_SUB(t_, L_MUL(_seqc_bn_xhat, L_SET1(k2\[c\])))|t_|' \
     "backward drops the variance's term (xhat * mean(dy * xhat))"
 mutant bn_relu_no_mask batch_norm.m4 dscnn_block \
-    's|L_STORE(dy_, L_KEEP_POS(y_, L_LOAD(dout + i)));|L_STORE(dy_, L_LOAD(dout + i));|' \
+    's|L_MASK(L_KEEP_POS(y_, L_LOAD(dout + i)), m_)|L_MASK(L_LOAD(dout + i), m_)|' \
     "BN + ReLU fusion: batch norm's backward leaves out the ReLU's mask"
 mutant bn_relu_not_rectified batch_norm.m4 dscnn_block \
     's|L_STORE(rout + i, L_KEEP_POS(y, y));|L_STORE(rout + i, y);|' \

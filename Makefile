@@ -35,7 +35,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 OPT := -O1 -g
 else
 # -ffp-contract=fast: fused multiply-adds (ISO C modes default to off).
-OPT := -O3 -march=native -ffp-contract=fast
+OPT := -O3 -march=native -ffp-contract=fast -fno-math-errno
 endif
 
 PREFIX ?= /usr/local

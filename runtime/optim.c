@@ -195,6 +195,18 @@ static void update(rt_optim *o, const coef *k, float *restrict w, const float *r
     case RT_ADAM: case RT_ADAMW: {  /* a = beta_1, b = beta_2, c = alpha */
         const float b1 = k->a, b2 = k->b, alpha = k->c, eps = k->eps;
         const int ams = c->amsgrad;
+        if (!ams && scale == 1.0f && bound == INFINITY) {
+            /* the usual case, unclipped, in a loop the compiler makes
+             * vectors of (clipping's fminf/fmaxf keep the one below scalar) */
+            #pragma omp for schedule(static) nowait
+            for (long i = off; i < end; i++) {
+                const float gi = g[i];
+                s0[i] = b1 * s0[i] + (1.0f - b1) * gi;
+                s1[i] = b2 * s1[i] + (1.0f - b2) * gi * gi;
+                w[i] -= alpha * s0[i] / (sqrtf(s1[i]) + eps);
+            }
+            break;
+        }
         #pragma omp for schedule(static) nowait
         for (long i = off; i < end; i++) {
             const float gi = G(i);

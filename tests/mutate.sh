@@ -123,6 +123,9 @@ mutant dil_forward_h conv2d.m4 dilation \
 mutant dil_dkernel conv2d.m4 dilation \
     '0,/const int iy = oy \* seqc_sh + ky \* seqc_dh - seqc_pt/s//const int iy = oy * seqc_sh + ky - seqc_pt/' \
     "the kernel gradient ignores the vertical dilation"
+mutant dil_dkernel_row conv2d.m4 dilation \
+    's|const int iy = ky \* seqc_dh + oy \* seqc_sh - seqc_pt;|const int iy = ky + oy * seqc_sh - seqc_pt;|' \
+    "the kernel gradient of a layer with few input channels (a row of taps per block) ignores the vertical dilation"
 mutant dil_din conv2d.m4 dilation \
     '/din: every output pixel/,/ix = ox/s/ix = ox \* seqc_sw + kx \* seqc_dw - seqc_pl;/ix = ox * seqc_sw + kx - seqc_pl;/' \
     "the input gradient ignores the horizontal dilation"

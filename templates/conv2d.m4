@@ -124,6 +124,65 @@ seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «                             
 »)m4_dnl
                                 }
 »)
+m4_dnl ---- V = 1 with AVX-512 (SEQC_VEC_BLOCKS): channels as vectors ----------
+m4_dnl Unpadded layers of 16 channels or more: blocks of _seqc_cv_px pixels x
+m4_dnl _seqc_cv_nv vectors of 16 channels (at most 27 of the 32 registers);
+m4_dnl the channels past the last whole block in one more block whose last
+m4_dnl vector is masked (its weights and outputs too: nothing past the
+m4_dnl arrays is touched).
+m4_define(«_seqc_cv_ok», «m4_eval(seqc_padded == 0 && seqc_oc >= 16)»)
+m4_define(«_seqc_cv_nv», «m4_ifelse(m4_eval(seqc_oc <= 48), 1, m4_eval((seqc_oc + 15) / 16), 2)»)
+m4_define(«_seqc_cv_px», «m4_ifelse(m4_eval(_seqc_ldiv(seqc_ow, 7) >= 3), 1, «_seqc_ldiv(seqc_ow, 7)», «m4_ifelse(m4_eval(seqc_ow < 6), 1, seqc_ow, 6)»)»)
+m4_define(«_seqc_cv_main», «m4_eval(seqc_oc / (16 * _seqc_cv_nv) * 16 * _seqc_cv_nv)»)
+m4_define(«_seqc_cv_rem», «m4_eval(seqc_oc - _seqc_cv_main)»)
+m4_define(«_seqc_cv_acc», «v«»seqc_p«»_«»seqc_j»)
+m4_dnl _seqc_cv_each(PX, NV, BODY): BODY for every pixel seqc_p and vector seqc_j.
+m4_define(«_seqc_cv_each», «seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «$3»)»)»)
+m4_dnl _seqc_cv_cols(PX): the blocks of PX pixels at (oy, ox), all channels
+m4_define(«_seqc_cv_cols», «m4_ifelse(_seqc_cv_main, 0, «», «m4_dnl
+                for (int ob = 0; ob < _seqc_cv_main; ob += m4_eval(16 * _seqc_cv_nv)) _seqc_cv_block(«$1», _seqc_cv_nv, 16)
+»)m4_ifelse(_seqc_cv_rem, 0, «», «m4_dnl
+                for (int ob = _seqc_cv_main; ob < seqc_oc; ob += _seqc_cv_rem) _seqc_cv_block(«$1», m4_eval((_seqc_cv_rem + 15) / 16), m4_eval(_seqc_cv_rem - (_seqc_cv_rem - 1) / 16 * 16))
+»)»)
+m4_define(«_seqc_cv_row», «m4_dnl
+            for (ox = 0; ox + _seqc_cv_px <= seqc_ow; ox += _seqc_cv_px) {
+_seqc_cv_cols(_seqc_cv_px)m4_dnl
+            }
+m4_ifelse(m4_eval(seqc_ow % _seqc_cv_px), 0, «», «m4_dnl
+            {
+_seqc_cv_cols(m4_eval(seqc_ow % _seqc_cv_px))m4_dnl
+            }
+»)»)
+m4_dnl _seqc_cv_ld(J, NV, LAST, PTR): vector J of a block at PTR (masked
+m4_dnl to LAST lanes when it is the last and LAST < 16); _seqc_cv_st likewise.
+m4_define(«_seqc_cv_ld», «m4_ifelse(m4_eval($1 == $2 - 1 && $3 < 16), 1, «_mm512_maskz_loadu_ps(m4_eval((1 << $3) - 1), $4)», «_mm512_loadu_ps($4)»)»)
+m4_define(«_seqc_cv_st», «m4_ifelse(m4_eval($1 == $2 - 1 && $3 < 16), 1, «_mm512_mask_storeu_ps($4, m4_eval((1 << $3) - 1), $5)», «_mm512_storeu_ps($4, $5)»)»)
+m4_dnl _seqc_cv_block(PX, NV, LAST): bias, then per tap (ky, kx) and input
+m4_dnl channel in order, one fused multiply-add per output: as every path.
+m4_define(«_seqc_cv_block», «{
+                __m512 _seqc_cv_each(«$1», «$2», «_seqc_cv_acc = seqc_if(seqc_bias, «_seqc_cv_ld(seqc_j, $2, $3, «bias + ob + m4_eval(seqc_j * 16)»)», «_mm512_setzero_ps()»)«»m4_ifelse(seqc_p«»_«»seqc_j, m4_decr($1)«»_«»m4_decr($2), «», «, »)»);
+                for (int ky = 0; ky < seqc_kh; ky++)
+                    for (int kx = 0; kx < seqc_kw; kx++) {
+                        const float *restrict xp = x + ((oy * seqc_sh + ky * seqc_dh) * seqc_iw + ox * seqc_sw + kx * seqc_dw) * seqc_ic;
+                        const float *restrict wp = kernel + (ky * seqc_kw + kx) * m4_eval(seqc_ic * seqc_oc) + ob;
+                        for (int c = 0; c < seqc_ic; c++, xp++, wp += seqc_oc) {
+                            const __m512 seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «w«»seqc_j = _seqc_cv_ld(seqc_j, $2, $3, «wp + m4_eval(seqc_j * 16)»)m4_ifelse(seqc_j, m4_decr($2), «», «, »)»);
+seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «                            {
+                                const __m512 xv = _mm512_set1_ps(xp[m4_eval(seqc_p * seqc_sw * seqc_ic)]);
+seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «                                _seqc_cv_acc = _mm512_fmadd_ps(xv, w«»seqc_j, _seqc_cv_acc);
+»)m4_dnl
+                            }
+»)m4_dnl
+                        }
+                    }
+                float *restrict yp = y + (oy * seqc_ow + ox) * seqc_oc + ob;
+_seqc_cv_each(«$1», «$2», «                _seqc_cv_st(seqc_j, $2, $3, «yp + m4_eval(seqc_p * seqc_oc + seqc_j * 16)», _seqc_cv_acc);
+»)m4_dnl
+                for (int p = 0; p < $1; p++)
+                    for (int k = 0; k < m4_eval(16 * ($2 - 1) + $3); k++)
+                        seqc_act_store(«yp», «p * seqc_oc + k»)
+            }»)
+
 m4_define(«_seqc_conv2d_forward_v1», «
 /* seqc_name: seqc_keras seqc_oc@seqc_kh«x»seqc_kw, strides seqc_sh«x»seqc_sw, dilation seqc_dh«x»seqc_dw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
  *   in     seqc_shape_in
@@ -140,7 +199,8 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
         float *restrict y = out + (long)b * seqc_out_size;
         for (int oy = 0; oy < seqc_oh; oy++) {
             int ox;
-#if SEQC_WIDE_BLOCKS
+m4_ifelse(_seqc_cv_ok, 1, «#if SEQC_VEC_BLOCKS
+_seqc_cv_row«»#elif SEQC_WIDE_BLOCKS», «#if SEQC_WIDE_BLOCKS»)
 _seqc_c1_row(64, wide)«»#else
 _seqc_c1_row(24, narrow)«»#endif
         }

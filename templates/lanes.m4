@@ -19,6 +19,21 @@ m4_ifelse(seqc_V, 1, «/* The V = 1 forward passes (conv2d.m4, dense.m4) keep bl
 #define SEQC_WIDE_BLOCKS 0
 #endif
 #endif
+/* With AVX-512, unpadded convolutions keep their blocks as vectors of 16
+ * output channels and multiply-add with the FMA instruction itself (what
+ * the compiler made of the scalar blocks mixed 8- and 4-wide vectors and a
+ * broadcast per multiply-add).  The same fused operations in the same
+ * order: the same bits. */
+#ifndef SEQC_VEC_BLOCKS
+#if defined(__AVX512F__) && !defined(SEQC_PORTABLE)
+#define SEQC_VEC_BLOCKS 1
+#else
+#define SEQC_VEC_BLOCKS 0
+#endif
+#endif
+#if SEQC_VEC_BLOCKS
+#include <immintrin.h>
+#endif
 »)m4_dnl
 /* A block of seqc_V lanes, one per sample. */
 #ifdef __GNUC__

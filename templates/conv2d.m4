@@ -153,30 +153,42 @@ m4_ifelse(m4_eval(seqc_ow % _seqc_cv_px), 0, «», «m4_dnl
 _seqc_cv_cols(m4_eval(seqc_ow % _seqc_cv_px))m4_dnl
             }
 »)»)
-m4_dnl _seqc_cv_ld(J, NV, LAST, PTR): vector J of a block at PTR (masked
-m4_dnl to LAST lanes when it is the last and LAST < 16); _seqc_cv_st likewise.
-m4_define(«_seqc_cv_ld», «m4_ifelse(m4_eval($1 == $2 - 1 && $3 < 16), 1, «_mm512_maskz_loadu_ps(m4_eval((1 << $3) - 1), $4)», «_mm512_loadu_ps($4)»)»)
-m4_define(«_seqc_cv_st», «m4_ifelse(m4_eval($1 == $2 - 1 && $3 < 16), 1, «_mm512_mask_storeu_ps($4, m4_eval((1 << $3) - 1), $5)», «_mm512_storeu_ps($4, $5)»)»)
+m4_dnl _seqc_cv_k(J, NV, LAST): the kind of vector J of a block of NV whose
+m4_dnl last has LAST channels: z (16), m (16, masked to LAST), y (8) or x (4).
+m4_dnl A last vector of 4 or 8 channels is a narrower register: on Zen 4 a
+m4_dnl 512-bit multiply-add takes both 256-bit halves of the FMA units, so
+m4_dnl 4 channels in a 128-bit one cost a quarter of a masked 512-bit one.
+m4_define(«_seqc_cv_k», «m4_ifelse(m4_eval($1 == $2 - 1 && $3 < 16), 0, z, $3, 4, x, $3, 8, y, m)»)
+m4_define(«_seqc_cv_T», «m4_ifelse($1, x, __m128, $1, y, __m256, __m512)»)
+m4_dnl _seqc_cv_ld(KIND, LAST, PTR), _seqc_cv_st(KIND, LAST, PTR, V), _seqc_cv_zero(KIND)
+m4_define(«_seqc_cv_ld», «m4_ifelse($1, x, «_mm_loadu_ps($3)», $1, y, «_mm256_loadu_ps($3)», $1, m, «_mm512_maskz_loadu_ps(m4_eval((1 << $2) - 1), $3)», «_mm512_loadu_ps($3)»)»)
+m4_define(«_seqc_cv_st», «m4_ifelse($1, x, «_mm_storeu_ps($3, $4)», $1, y, «_mm256_storeu_ps($3, $4)», $1, m, «_mm512_mask_storeu_ps($3, m4_eval((1 << $2) - 1), $4)», «_mm512_storeu_ps($3, $4)»)»)
+m4_define(«_seqc_cv_zero», «m4_ifelse($1, x, «_mm_setzero_ps()», $1, y, «_mm256_setzero_ps()», «_mm512_setzero_ps()»)»)
+m4_dnl _seqc_cv_fma(KIND, W, ACC): ACC = xv * W + ACC, xv's low lanes for x and y
+m4_define(«_seqc_cv_fma», «m4_ifelse($1, x, «_mm_fmadd_ps(_mm512_castps512_ps128(xv), $2, $3)», $1, y, «_mm256_fmadd_ps(_mm512_castps512_ps256(xv), $2, $3)», «_mm512_fmadd_ps(xv, $2, $3)»)»)
+m4_define(«_seqc_cv_kj», «_seqc_cv_k(seqc_j, $1, $2)»)
 m4_dnl _seqc_cv_block(PX, NV, LAST): bias, then per tap (ky, kx) and input
 m4_dnl channel in order, one fused multiply-add per output: as every path.
 m4_define(«_seqc_cv_block», «{
-                __m512 _seqc_cv_each(«$1», «$2», «_seqc_cv_acc = seqc_if(seqc_bias, «_seqc_cv_ld(seqc_j, $2, $3, «bias + ob + m4_eval(seqc_j * 16)»)», «_mm512_setzero_ps()»)«»m4_ifelse(seqc_p«»_«»seqc_j, m4_decr($1)«»_«»m4_decr($2), «», «, »)»);
+_seqc_cv_each(«$1», «$2», «                _seqc_cv_T(_seqc_cv_kj($2, $3)) _seqc_cv_acc = seqc_if(seqc_bias, «_seqc_cv_ld(_seqc_cv_kj($2, $3), $3, «bias + ob + m4_eval(seqc_j * 16)»)», «_seqc_cv_zero(_seqc_cv_kj($2, $3))»);
+»)m4_dnl
                 for (int ky = 0; ky < seqc_kh; ky++)
                     for (int kx = 0; kx < seqc_kw; kx++) {
                         const float *restrict xp = x + ((oy * seqc_sh + ky * seqc_dh) * seqc_iw + ox * seqc_sw + kx * seqc_dw) * seqc_ic;
                         const float *restrict wp = kernel + (ky * seqc_kw + kx) * m4_eval(seqc_ic * seqc_oc) + ob;
                         for (int c = 0; c < seqc_ic; c++, xp++, wp += seqc_oc) {
-                            const __m512 seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «w«»seqc_j = _seqc_cv_ld(seqc_j, $2, $3, «wp + m4_eval(seqc_j * 16)»)m4_ifelse(seqc_j, m4_decr($2), «», «, »)»);
+seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «                            const _seqc_cv_T(_seqc_cv_kj($2, $3)) w«»seqc_j = _seqc_cv_ld(_seqc_cv_kj($2, $3), $3, «wp + m4_eval(seqc_j * 16)»);
+»)m4_dnl
 seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «                            {
                                 const __m512 xv = _mm512_set1_ps(xp[m4_eval(seqc_p * seqc_sw * seqc_ic)]);
-seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «                                _seqc_cv_acc = _mm512_fmadd_ps(xv, w«»seqc_j, _seqc_cv_acc);
+seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «                                _seqc_cv_acc = _seqc_cv_fma(_seqc_cv_kj($2, $3), w«»seqc_j, _seqc_cv_acc);
 »)m4_dnl
                             }
 »)m4_dnl
                         }
                     }
                 float *restrict yp = y + (oy * seqc_ow + ox) * seqc_oc + ob;
-_seqc_cv_each(«$1», «$2», «                _seqc_cv_st(seqc_j, $2, $3, «yp + m4_eval(seqc_p * seqc_oc + seqc_j * 16)», _seqc_cv_acc);
+_seqc_cv_each(«$1», «$2», «                _seqc_cv_st(_seqc_cv_kj($2, $3), $3, «yp + m4_eval(seqc_p * seqc_oc + seqc_j * 16)», _seqc_cv_acc);
 »)m4_dnl
                 for (int p = 0; p < $1; p++)
                     for (int k = 0; k < m4_eval(16 * ($2 - 1) + $3); k++)

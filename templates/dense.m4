@@ -3,22 +3,42 @@ m4_dnl dense.m4 - Dense, kernel [in][out] as Keras stores it; activations
 m4_dnl [nb][features][V].
 
 m4_dnl ---- forward with V = 1 (the exported model: one sample at a time) -----
-m4_dnl _seqc_d1_ob outputs (a divisor of the width, at most 16) summed in
-m4_dnl as many scalar accumulators, written out here so that they are
-m4_dnl registers on any target (a block of 64 spilled on Cortex-M: every
-m4_dnl multiply-add loaded and stored its sum); each input loaded once per
-m4_dnl block.  Every output sums bias, then the inputs in
-m4_dnl ascending order, fused (fmaf): V = 16's bits.
+m4_dnl Blocks of outputs (a divisor of the width, at most 16; at most 64
+m4_dnl where SEQC_WIDE_BLOCKS) summed in as many scalar accumulators, written
+m4_dnl out here so that they are registers on any target (a block of 64
+m4_dnl spilled on Cortex-M: every multiply-add loaded and stored its sum);
+m4_dnl each input loaded once per block.  Where the compiler makes vectors
+m4_dnl of them, 16 outputs were one 512-bit register, one chain of
+m4_dnl dependent multiply-adds at the FMA's latency (the seed's 900 x 128
+m4_dnl layer: 7.3 us); 64 are four chains.  Every output sums bias, then the
+m4_dnl inputs in ascending order, fused (fmaf): V = 16's bits.
 m4_dnl _seqc_d1_ldiv(N, K): the largest divisor of N that is at most K.
 m4_define(«_seqc_d1_ldiv», «m4_ifelse(m4_eval(«($1) % ($2)»), 0, «$2», «$0(«$1», m4_decr(«$2»))»)»)
 m4_define(«_seqc_d1_ob», «_seqc_d1_ldiv(seqc_oc, 16)»)
+m4_define(«_seqc_d1_obw», «_seqc_d1_ldiv(seqc_oc, 64)»)
+m4_dnl _seqc_d1_blocks(OB): the outputs in blocks of OB
+m4_define(«_seqc_d1_blocks», «m4_dnl
+        for (int ob = 0; ob < seqc_oc; ob += $1) {
+            float seqc_forloop(«seqc_j», 0, m4_eval($1 - 1), «a«»seqc_j = seqc_if(seqc_bias, «bias[ob + seqc_j]», «0.0f»)«»m4_ifelse(seqc_j, m4_eval($1 - 1), «», «, »)»);
+            const float *restrict wp = kernel + ob;
+            for (int i = 0; i < seqc_ic; i++, wp += seqc_oc) {
+                const float xv = x[i];
+seqc_forloop(«seqc_j», 0, m4_eval($1 - 1), «                a«»seqc_j = fmaf(xv, wp[seqc_j], a«»seqc_j);
+»)m4_dnl
+            }
+seqc_forloop(«seqc_j», 0, m4_eval($1 - 1), «            y[ob + seqc_j] = a«»seqc_j;
+»)m4_dnl
+            for (int k = 0; k < $1; k++)
+                seqc_act_store(«y», «ob + k»)
+        }
+»)
 m4_define(«_seqc_dense_forward_v1», «
 /* seqc_name: Dense seqc_oc, seqc_act
  *   in     [nb][seqc_ic][1]
  *   kernel [seqc_ic][seqc_oc]
  *   bias   [seqc_oc]seqc_if(seqc_bias, «», « (none)»)
  *   out    [nb][seqc_oc][1]
- * Blocks of _seqc_d1_ob outputs in registers. */
+ * Blocks of _seqc_d1_ob outputs in registers (_seqc_d1_obw if SEQC_WIDE_BLOCKS). */
 static void seqc_name«»_forward(const float *restrict in, float *restrict out,
     const float *restrict kernel, const float *restrict bias, int nb«»seqc_z_param)
 {
@@ -26,19 +46,10 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
     for (int b = 0; b < nb; b++) {
         const float *restrict x = in + (long)b * seqc_ic;
         float *restrict y = out + (long)b * seqc_oc;
-        for (int ob = 0; ob < seqc_oc; ob += _seqc_d1_ob) {
-            float seqc_forloop(«seqc_j», 0, m4_eval(_seqc_d1_ob - 1), «a«»seqc_j = seqc_if(seqc_bias, «bias[ob + seqc_j]», «0.0f»)«»m4_ifelse(seqc_j, m4_eval(_seqc_d1_ob - 1), «», «, »)»);
-            const float *restrict wp = kernel + ob;
-            for (int i = 0; i < seqc_ic; i++, wp += seqc_oc) {
-                const float xv = x[i];
-seqc_forloop(«seqc_j», 0, m4_eval(_seqc_d1_ob - 1), «                a«»seqc_j = fmaf(xv, wp[seqc_j], a«»seqc_j);
+m4_ifelse(_seqc_d1_ob, _seqc_d1_obw, «_seqc_d1_blocks(_seqc_d1_ob)», «#if SEQC_WIDE_BLOCKS
+_seqc_d1_blocks(_seqc_d1_obw)«»#else
+_seqc_d1_blocks(_seqc_d1_ob)«»#endif
 »)m4_dnl
-            }
-seqc_forloop(«seqc_j», 0, m4_eval(_seqc_d1_ob - 1), «            y[ob + seqc_j] = a«»seqc_j;
-»)m4_dnl
-            for (int k = 0; k < _seqc_d1_ob; k++)
-                seqc_act_store(«y», «ob + k»)
-        }
     }
 }
 »)

@@ -16,6 +16,21 @@ $1
             }»)»)»)
 m4_define(«_seqc_pix», «m4_eval(seqc_oc * seqc_V)»)
 
+m4_dnl _seqc_pool_flat: an unpadded window, every tap a pointer, each output
+m4_dnl reduced in a register (the general form below stores and reloads the
+m4_dnl output once per tap).  The same operations in the same order.
+m4_define(«_seqc_pool_tapp», «xt«»seqc_ky«»_«»seqc_kx»)
+m4_define(«_seqc_pool_each», «seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «$1»)»)»)
+m4_define(«_seqc_pool_flat», «m4_dnl
+_seqc_pool_each(«            const float *restrict _seqc_pool_tapp = x + ((oy * seqc_sh + seqc_ky) * seqc_iw + ox * seqc_sw + seqc_kx) * _seqc_pix;
+»)m4_dnl
+            for (int k = 0; k < _seqc_pix; k++) {
+                float s_ = seqc_if(seqc_max, «-INFINITY», «0.0f»);
+_seqc_pool_each(«                s_ = seqc_if(seqc_max, «_seqc_pool_tapp[k] > s_ ? _seqc_pool_tapp[k] : s_», «s_ + _seqc_pool_tapp[k]»);
+»)m4_dnl
+                yp[k] = s_«»seqc_if(seqc_max, «», « / m4_eval(seqc_kh * seqc_kw).0f»);
+            }
+»)
 m4_define(«seqc_pool2d_forward», «
 /* seqc_name: seqc_keras seqc_kh«x»seqc_kw, strides seqc_sh«x»seqc_sw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right)
  *   in  seqc_shape_in
@@ -28,7 +43,7 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
         for (int oy = 0; oy < seqc_oh; oy++)
         for (int ox = 0; ox < seqc_ow; ox++) {
             float *restrict yp = y + (oy * seqc_ow + ox) * _seqc_pix;
-seqc_if(seqc_max, «m4_dnl
+seqc_if(m4_eval(!seqc_padded), «_seqc_pool_flat», «seqc_if(seqc_max, «m4_dnl
             for (int k = 0; k < _seqc_pix; k++)
                 yp[k] = -INFINITY;
 _seqc_pool_taps(«                    for (int k = 0; k < _seqc_pix; k++)
@@ -40,7 +55,7 @@ _seqc_pool_taps(«                    cells += 1.0f;
                     for (int k = 0; k < _seqc_pix; k++)
                         yp[k] += x[xo + k];»)
             for (int k = 0; k < _seqc_pix; k++)
-                yp[k] /= cells;»)
+                yp[k] /= cells;»)»)
         }
     }
 }

@@ -143,8 +143,11 @@ mutant pool1d_avg_counts_padding pool2d.m4 conv1d \
     's|yp\[k\] /= cells;|yp[k] /= (float)m4_eval(seqc_kh * seqc_kw);|' \
     "average pooling 'same' divides by the whole window, padding included"
 mutant pool1d_max_zero_floor pool2d.m4 conv1d \
-    's|yp\[k\] = -INFINITY;|yp[k] = 0.0f;|' \
+    's|-INFINITY|0.0f|g' \
     "max pooling starts from 0 instead of -inf"
+mutant pool1d_flat_avg_last_tap pool2d.m4 conv1d \
+    's|s_ + _seqc_pool_tapp\[k\]|_seqc_pool_tapp[k]|' \
+    "an unpadded average pooling window sums only its last tap"
 
 # zero_padding1d (zero_padding2d.m4)
 mutant zpad1d_left_right zero_padding2d.m4 conv1d \

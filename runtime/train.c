@@ -83,8 +83,12 @@ static void *arena_alloc(size_t bytes)
     if (bytes >= huge) {
         const size_t size = (bytes + huge - 1) / huge * huge;
         void *p = aligned_alloc(huge, size);
-        if (p)
+        if (p) {
             madvise(p, size, MADV_HUGEPAGE);   /* advice only: failure changes nothing */
+            /* fault the pages in now, at setup: zeroing ~2 MiB pages on
+             * first touch cost the DS-CNN's first epoch 12% of its time */
+            memset(p, 0, size);
+        }
         return p;
     }
 #endif

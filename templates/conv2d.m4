@@ -201,7 +201,8 @@ m4_define(«_seqc_conv2d_forward_v1», «
  *   kernel [seqc_kh][seqc_kw][seqc_ic][seqc_oc]
  *   bias   [seqc_oc]seqc_if(seqc_bias, «», « (none)»)
  *   out    seqc_shape_out
- * Blocks of _seqc_c1_px pixels x _seqc_c1_ob(_seqc_c1_px, 24) channels (_seqc_c1_ob(_seqc_c1_px, 64) if SEQC_WIDE_BLOCKS) in registers. */
+ * Blocks of _seqc_c1_px pixels x _seqc_c1_ob(_seqc_c1_px, 24) channels (_seqc_c1_ob(_seqc_c1_px, 64) if SEQC_WIDE_BLOCKS) in registers.m4_ifelse(_seqc_cv_ok, 1, «
+ * If SEQC_VEC_BLOCKS (AVX-512): _seqc_cv_px pixels x _seqc_cv_nv vectors of 16 channels; a last vector of fewer channels is narrower or masked.») */
 static void seqc_name«»_forward(const float *restrict in, float *restrict out,
     const float *restrict kernel, const float *restrict bias, int nb«»seqc_z_param)
 {

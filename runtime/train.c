@@ -76,7 +76,7 @@ typedef struct rt_ws { float *act, *dact, *targets, *weights; } rt_ws;
  * buffer strides 4 KiB per pixel at 64 channels, so on 4 KiB pages nearly
  * every pixel step of a layer is a TLB miss (DS-CNN's training step: 8-16%
  * faster on huge pages). */
-static void *arena_alloc(size_t bytes)
+static void *arena_alloc(size_t bytes, int prefault)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     const size_t huge = (size_t)2 << 20;
@@ -85,9 +85,12 @@ static void *arena_alloc(size_t bytes)
         void *p = aligned_alloc(huge, size);
         if (p) {
             madvise(p, size, MADV_HUGEPAGE);   /* advice only: failure changes nothing */
-            /* fault the pages in now, at setup: zeroing ~2 MiB pages on
-             * first touch cost the DS-CNN's first epoch 12% of its time */
-            memset(p, 0, size);
+            /* training: fault the pages in now, at setup: zeroing ~2 MiB
+             * pages on first touch cost the DS-CNN's first epoch 12% of its
+             * time (an evaluation, which allocates per call, skips it: its
+             * memset would only repeat the kernel's zeroing) */
+            if (prefault)
+                memset(p, 0, size);
         }
         return p;
     }
@@ -97,12 +100,12 @@ static void *arena_alloc(size_t bytes)
 
 /* qat: room after the activations for the straight-through mask of
  * train --qat (templates/qat.m4). */
-static rt_ws *ws_new(int threads, int chunk, int qat)
+static rt_ws *ws_new(int threads, int chunk, int qat, int prefault)
 {
     rt_ws *w = calloc((size_t)threads, sizeof *w);
     for (int t = 0; w && t < threads; t++) {
-        w[t].act = arena_alloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk) * (qat ? 2 : 1));
-        w[t].dact = arena_alloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk));
+        w[t].act = arena_alloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk) * (qat ? 2 : 1), prefault);
+        w[t].dact = arena_alloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk), prefault);
         w[t].targets = malloc(sizeof(float) * (size_t)chunk * MODEL_N_TARGETS);
         w[t].weights = malloc(sizeof(float) * (size_t)chunk);
         if (!w[t].act || !w[t].dact || !w[t].targets || !w[t].weights)
@@ -145,7 +148,7 @@ int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metric
     const int nc = (d->n + RT_EVAL_CHUNK - 1) / RT_EVAL_CHUNK;
     const int labeled = rt_has_targets(d);
     double *loss = calloc((size_t)nc + 1, sizeof *loss), *metric = calloc((size_t)nc + 1, sizeof *metric);
-    rt_ws *ws = ws_new(threads, RT_EVAL_CHUNK, 0);
+    rt_ws *ws = ws_new(threads, RT_EVAL_CHUNK, 0, 0);
     if (!loss || !metric || !ws)
         return free(loss), free(metric), ws_free(ws, threads), -1;
     #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
@@ -492,7 +495,7 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
     st->grad = malloc(sizeof(float) * MODEL_N_PARAMS);
     st->cgrad = malloc((size_t)rt_chunk_grad_bytes(c->batch_size));
     /* with batch norm every chunk keeps its activations across the steps */
-    st->ws = ws_new(ws_count(c), st->chunk, c->qat);
+    st->ws = ws_new(ws_count(c), st->chunk, c->qat, 1);
     st->fwd = params;
     if (c->qat) {
         if (!(st->qparams = malloc(sizeof(float) * MODEL_N_PARAMS)) ||

@@ -1,5 +1,6 @@
 /* checkpoint.c - everything a run needs to continue bit for bit:
- *   "SEQCCKP4", u32 n_params, u32 batch_size, u32 n_train, u32 0, u64 seed,
+ *   "SEQCCKP4", u32 n_params, u32 batch_size, u32 n_train, u32 flags (1: train
+ *   --qat; 0 in files before it, which were never --qat runs), u64 seed,
  *   rt_optim_config (rt.h: the optimizer, its options and its learning-rate
  *   schedule, as configured; 8 x i32, then f64s),       (must match to resume)
  *   u32 epoch, u32 next batch, u64 optimizer iterations t, f64 loss sum,
@@ -33,10 +34,11 @@
 #endif
 
 #define MAGIC "SEQCCKP4"
+#define CKP_QAT 1u   /* header flags: the run was train --qat */
 
 typedef struct header {
     char magic[8];
-    uint32_t n_params, batch_size, n_train, pad0;
+    uint32_t n_params, batch_size, n_train, flags;
     uint64_t seed;
     rt_optim_config optim;
     uint32_t epoch, batch;
@@ -73,6 +75,7 @@ static void fill_header(header *h, const rt_config *c, int n_train, const rt_pos
     memset(h, 0, sizeof *h);
     memcpy(h->magic, MAGIC, 8);
     h->n_params = MODEL_N_PARAMS, h->batch_size = (uint32_t)c->batch_size, h->n_train = (uint32_t)n_train;
+    h->flags = c->qat ? CKP_QAT : 0;
     h->seed = c->seed, h->optim = o->c, h->optim.lr = c->lr;
     h->epoch = (uint32_t)pos->epoch, h->batch = (uint32_t)pos->batch, h->t = (uint64_t)o->t;
     h->loss_sum = pos->loss_sum, h->metric = pos->metric, h->seconds = pos->seconds;
@@ -129,6 +132,11 @@ static int same_settings(const header *h, const rt_config *c, int n_train, const
     mine.lr = c->lr;   /* as configured; ReduceLROnPlateau's rate is the checkpoint's to restore */
     if (h->batch_size != (uint32_t)c->batch_size)
         return snprintf(why, len, "made with --batch-size %u, this run has %d", h->batch_size, c->batch_size), 0;
+    if (h->flags & ~CKP_QAT)
+        return snprintf(why, len, "unknown flags 0x%x in the header (a newer seqc?)", (unsigned)h->flags), 0;
+    if (!(h->flags & CKP_QAT) != !c->qat)   /* the fake quantization changes every step */
+        return snprintf(why, len, "made %s --qat, this run has %s", c->qat ? "without" : "with",
+                        c->qat ? "it" : "no --qat"), 0;
     if (h->seed != c->seed)
         return snprintf(why, len, "made with --seed %llu, this run has %lu", (unsigned long long)h->seed, c->seed), 0;
     rt_optim_describe(&h->optim, was, sizeof was);

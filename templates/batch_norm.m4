@@ -87,7 +87,7 @@ m4_dnl each over the blocks then the pixels in order; then the lanes are
 m4_dnl added in order.  The pixels go _seqc_bn_pb at a time per channel, so
 m4_dnl a channel's sums stay in registers across them (one load and store
 m4_dnl of the sums per _seqc_bn_pb pixels: the store port was the limit).
-m4_define(«_seqc_bn_pb», «_seqc_ldiv(_seqc_bn_pix, 8)»)
+m4_define(«_seqc_bn_pb», «seqc_ldiv(_seqc_bn_pix, 8)»)
 m4_define(«_seqc_bn_vsum», «{
         dlanes acc_[seqc_oc], acc2_[seqc_oc];
         for (int c = 0; c < seqc_oc; c++)

@@ -40,13 +40,11 @@ m4_dnl 36 per pixel spilled: 6.5 instructions per multiply-add, now under 2),
 m4_dnl about 64 where the compiler makes vectors of the channels (x86-64 with
 m4_dnl AVX, AArch64).  Every output still sums bias, then the taps in
 m4_dnl (ky, kx) order, input channels ascending, fused (fmaf): V = 16's bits.
-m4_dnl _seqc_ldiv(N, K): the largest divisor of N that is at most K.
-m4_define(«_seqc_ldiv», «m4_ifelse(m4_eval(«($1) % ($2)»), 0, «$2», «$0(«$1», m4_decr(«$2»))»)»)
 m4_dnl _seqc_c1_px: pixels per block, a divisor of the row from 3 to 5, else
 m4_dnl 4 (the row ends with a narrower block); _seqc_c1_ob(PX, BUDGET):
 m4_dnl channels per block, a divisor of the channels.
-m4_define(«_seqc_c1_px», «m4_ifelse(m4_eval(_seqc_ldiv(seqc_ow, 5) >= 3), 1, «_seqc_ldiv(seqc_ow, 5)», «m4_ifelse(m4_eval(seqc_ow < 4), 1, seqc_ow, 4)»)»)
-m4_define(«_seqc_c1_ob», «_seqc_ldiv(seqc_oc, m4_eval(«($2) / ($1)»))»)
+m4_define(«_seqc_c1_px», «m4_ifelse(m4_eval(seqc_ldiv(seqc_ow, 5) >= 3), 1, «seqc_ldiv(seqc_ow, 5)», «m4_ifelse(m4_eval(seqc_ow < 4), 1, seqc_ow, 4)»)»)
+m4_define(«_seqc_c1_ob», «seqc_ldiv(seqc_oc, m4_eval(«($2) / ($1)»))»)
 m4_dnl _seqc_c1_each(PX, OB, BODY): BODY for every pixel seqc_p and channel seqc_j.
 m4_define(«_seqc_c1_each», «seqc_forloop(«seqc_p», 0, m4_eval(«$1» - 1), «seqc_forloop(«seqc_j», 0, m4_eval(«$2» - 1), «$3»)»)»)
 m4_define(«_seqc_c1_acc», «a«»seqc_p«»_«»seqc_j»)
@@ -132,7 +130,7 @@ m4_dnl vector is masked (its weights and outputs too: nothing past the
 m4_dnl arrays is touched).
 m4_define(«_seqc_cv_ok», «m4_eval(seqc_padded == 0 && seqc_oc >= 16)»)
 m4_define(«_seqc_cv_nv», «m4_ifelse(m4_eval(seqc_oc <= 48), 1, m4_eval((seqc_oc + 15) / 16), 2)»)
-m4_define(«_seqc_cv_px», «m4_ifelse(m4_eval(_seqc_ldiv(seqc_ow, 7) >= 3), 1, «_seqc_ldiv(seqc_ow, 7)», «m4_ifelse(m4_eval(seqc_ow < 6), 1, seqc_ow, 6)»)»)
+m4_define(«_seqc_cv_px», «m4_ifelse(m4_eval(seqc_ldiv(seqc_ow, 7) >= 3), 1, «seqc_ldiv(seqc_ow, 7)», «m4_ifelse(m4_eval(seqc_ow < 6), 1, seqc_ow, 6)»)»)
 m4_define(«_seqc_cv_main», «m4_eval(seqc_oc / (16 * _seqc_cv_nv) * 16 * _seqc_cv_nv)»)
 m4_define(«_seqc_cv_rem», «m4_eval(seqc_oc - _seqc_cv_main)»)
 m4_define(«_seqc_cv_acc», «v«»seqc_p«»_«»seqc_j»)
@@ -142,7 +140,7 @@ m4_dnl _seqc_cv_cols(PX): the blocks of PX pixels at (oy, ox), all channels
 m4_define(«_seqc_cv_cols», «m4_ifelse(_seqc_cv_main, 0, «», «m4_dnl
                 for (int ob = 0; ob < _seqc_cv_main; ob += m4_eval(16 * _seqc_cv_nv)) _seqc_cv_block(«$1», _seqc_cv_nv, 16)
 »)m4_ifelse(_seqc_cv_rem, 0, «», «m4_dnl
-                for (int ob = _seqc_cv_main; ob < seqc_oc; ob += _seqc_cv_rem) _seqc_cv_block(«$1», m4_eval((_seqc_cv_rem + 15) / 16), m4_eval(_seqc_cv_rem - (_seqc_cv_rem - 1) / 16 * 16))
+                { const int ob = _seqc_cv_main; _seqc_cv_block(«$1», m4_eval((_seqc_cv_rem + 15) / 16), m4_eval(_seqc_cv_rem - (_seqc_cv_rem - 1) / 16 * 16)) }
 »)»)
 m4_define(«_seqc_cv_row», «m4_dnl
             for (ox = 0; ox + _seqc_cv_px <= seqc_ow; ox += _seqc_cv_px) {
@@ -225,7 +223,7 @@ m4_dnl _seqc_fpx: output pixels per block of the batched forward, 2 where
 m4_dnl the row splits in pairs and no tap pads (the padding test is per
 m4_dnl pixel): each weight broadcast then serves two multiply-adds, and the
 m4_dnl loads per multiply-add drop from 7/6 to 8/12 for 6 channels.
-m4_define(«_seqc_fpx», «m4_ifelse(m4_eval(seqc_padded == 0 && seqc_ow % 2 == 0 && seqc_OB <= 8), 1, 2, 1)»)
+m4_define(«_seqc_fpx», «m4_ifelse(m4_eval(seqc_padded == 0 && seqc_ow % 2 == 0), 1, 2, 1)»)
 m4_define(«seqc_conv2d_forward», «m4_ifelse(seqc_V, 1, «_seqc_conv2d_forward_v1()», «
 /* seqc_name: seqc_keras seqc_oc@seqc_kh«x»seqc_kw, strides seqc_sh«x»seqc_sw, dilation seqc_dh«x»seqc_dw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
  *   in     seqc_shape_in
@@ -419,7 +417,7 @@ m4_dnl so each dout block loaded serves every tap of the row.  Each sum still
 m4_dnl runs over the same pixels in the same order: the same bits.
 m4_define(«_seqc_fc_i», «m4_eval(seqc_kw * seqc_ic)»)
 m4_define(«_seqc_conv_fewc», «m4_eval(seqc_kw > 1 && seqc_ic <= 3 && seqc_kw * seqc_ic <= 9)»)
-m4_define(«_seqc_fc_ob», «_seqc_ldiv(seqc_oc, m4_eval((30 - _seqc_fc_i) / (_seqc_fc_i + 1)))»)
+m4_define(«_seqc_fc_ob», «seqc_ldiv(seqc_oc, m4_eval((30 - _seqc_fc_i) / (_seqc_fc_i + 1)))»)
 m4_define(«_seqc_conv_dkernel_row», «m4_dnl
         /* dkernel: per row of taps, a block of seqc_kw taps x seqc_ic channels x
          * _seqc_fc_ob output channels, over _seqc_dw_rows output rows at a time */

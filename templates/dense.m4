@@ -12,10 +12,8 @@ m4_dnl of them, 16 outputs were one 512-bit register, one chain of
 m4_dnl dependent multiply-adds at the FMA's latency (the seed's 900 x 128
 m4_dnl layer: 7.3 us); 64 are four chains.  Every output sums bias, then the
 m4_dnl inputs in ascending order, fused (fmaf): V = 16's bits.
-m4_dnl _seqc_d1_ldiv(N, K): the largest divisor of N that is at most K.
-m4_define(«_seqc_d1_ldiv», «m4_ifelse(m4_eval(«($1) % ($2)»), 0, «$2», «$0(«$1», m4_decr(«$2»))»)»)
-m4_define(«_seqc_d1_ob», «_seqc_d1_ldiv(seqc_oc, 16)»)
-m4_define(«_seqc_d1_obw», «_seqc_d1_ldiv(seqc_oc, 64)»)
+m4_define(«_seqc_d1_ob», «seqc_ldiv(seqc_oc, 16)»)
+m4_define(«_seqc_d1_obw», «seqc_ldiv(seqc_oc, 64)»)
 m4_dnl _seqc_d1_blocks(OB): the outputs in blocks of OB
 m4_define(«_seqc_d1_blocks», «m4_dnl
         for (int ob = 0; ob < seqc_oc; ob += $1) {

@@ -170,6 +170,10 @@ m4_dnl seqc_act_store(Y, I): apply the activation to Y[I] in place, keeping
 m4_dnl the pre-activation at zbuf + (the same offset) when needed.
 m4_define(«seqc_act_store», «seqc_if(seqc_keep_z, «{ const float z_ = $1[$2]; zbuf[($1 - out) + ($2)] = z_; $1[$2] = seqc_act_fwd(seqc_act, «z_»); }», «$1[$2] = seqc_act_fwd(seqc_act, «$1[$2]»);»)»)
 
+m4_dnl seqc_ldiv(N, K): the largest divisor of N that is at most K (block
+m4_dnl sizes that split a width evenly).
+m4_define(«seqc_ldiv», «m4_ifelse(m4_eval(«($1) % ($2)»), 0, «$2», «$0(«$1», m4_decr(«$2»))»)»)
+
 m4_dnl seqc_if(COND, TEXT): TEXT when COND is 1.
 m4_define(«seqc_if», «m4_ifelse(«$1», «1», «$2», «$3»)»)
 

@@ -9,6 +9,11 @@ RUNTIME_DIR ?= runtime
 M4 ?= m4
 # Samples per block in the generated code: the inner loops are V lanes wide.
 V ?= 16
+# The trainer also links NAME.tail.c, the model built with TAIL_V lanes, for
+# a batch's last chunk of at most TAIL_V samples (runtime/train.c): batch
+# 100 is 6 blocks of 16 and a tail of 4, which in a block of 16 costs a
+# whole block.  TAIL_V=0 (or = V) leaves it out.
+TAIL_V ?= 4
 RT_CFLAGS ?= -std=c11 -O3 -march=native -ffp-contract=fast -Wall -Wextra -fopenmp
 
 TEMPLATES := $(wildcard $(TEMPLATES_DIR)/*.m4)
@@ -55,7 +60,24 @@ $(OUT)/$(NAME).c $(OUT)/$(NAME).h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
 	mv $(OUT)/$(NAME).h.tmp $(OUT)/$(NAME).h
 	mv $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).c
 
-$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(RT_SRC) $(RT_HDR) $(ONNX_PB)
-	$(CC) $(RT_CFLAGS) -I$(RUNTIME_DIR) -I$(OUT) -I$(OUT)/onnx -DRT_MODEL_HEADER='"$(NAME).h"' \
+ifeq ($(filter 0 $(V),$(TAIL_V)),)
+TAIL_SRC := $(OUT)/$(NAME).tail.c
+TAIL_FLAGS := -DRT_TAIL_V=$(TAIL_V)
+endif
+
+# NAME.tail.h: its API under the generic names, for tests that run it alone.
+$(OUT)/$(NAME).tail.c $(OUT)/$(NAME).tail.h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
+	$(M4) -P -Dseqc_V=$(or $(filter-out 0,$(TAIL_V)),4) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
+	  $(TEMPLATES_DIR)/tail.m4 $(TEMPLATES_DIR)/model.c.m4 > $(OUT)/$(NAME).tail.c.tmp
+	$(M4) -P -Dseqc_V=$(or $(filter-out 0,$(TAIL_V)),4) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
+	  $(TEMPLATES_DIR)/tail.m4 $(TEMPLATES_DIR)/model.h.m4 > $(OUT)/$(NAME).tail.h.tmp
+	@if grep -n 'm4_\|seqc_' $(OUT)/$(NAME).tail.c.tmp $(OUT)/$(NAME).tail.h.tmp; then \
+	  echo "error: m4 macro names survived into the generated C (see above)"; \
+	  rm -f $(OUT)/$(NAME).tail.c.tmp $(OUT)/$(NAME).tail.h.tmp; exit 1; fi
+	mv $(OUT)/$(NAME).tail.h.tmp $(OUT)/$(NAME).tail.h
+	mv $(OUT)/$(NAME).tail.c.tmp $(OUT)/$(NAME).tail.c
+
+$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(TAIL_SRC) $(RT_SRC) $(RT_HDR) $(ONNX_PB)
+	$(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -I$(RUNTIME_DIR) -I$(OUT) -I$(OUT)/onnx -DRT_MODEL_HEADER='"$(NAME).h"' \
 	  -DRT_TEMPLATES='"$(abspath $(TEMPLATES_DIR))"' -DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"' \
-	  -o $@ $(OUT)/$(NAME).c $(RT_SRC) $(ONNX_PB) -lprotobuf-c -lpng -lz -lm
+	  -o $@ $(OUT)/$(NAME).c $(TAIL_SRC) $(RT_SRC) $(ONNX_PB) -lprotobuf-c -lpng -lz -lm

@@ -13,4 +13,23 @@
 #endif
 #include RT_MODEL_HEADER
 
+/* RT_TAIL_V (make's TAIL_V): the trainer also links NAME.tail.c, the same
+ * passes built with RT_TAIL_V lanes, for a batch's last chunk of at most
+ * RT_TAIL_V samples (train.c).  MODEL_PASS(n, f) picks the build for a
+ * chunk of n samples. */
+#ifdef RT_TAIL_V
+#define MODEL_PASS(n, f) ((n) <= RT_TAIL_V ? model_tail_##f : model_##f)
+#else
+#define MODEL_PASS(n, f) model_##f
+#endif
+
+/* --qat's grid goes to both builds. */
+static inline void rt_model_qat_grid(const float *grid)
+{
+    model_qat_grid(grid);
+#ifdef RT_TAIL_V
+    model_tail_qat_grid(grid);
+#endif
+}
+
 #endif

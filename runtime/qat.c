@@ -94,7 +94,7 @@ int rt_qat_ranges(const float *qparams, const rt_dataset *train, int n_calib, fl
                   char *err, size_t errlen)
 {
     rt_qmodel qm;
-    model_qat_grid(NULL);   /* calibrate the float activations */
+    rt_model_qat_grid(NULL);   /* calibrate the float activations */
     if (rt_quant_build(qparams, train, n_calib, &qm, err, errlen))
         return -1;
     for (int i = 0; i < MODEL_N_QLAYERS; i++) {
@@ -103,6 +103,6 @@ int rt_qat_ranges(const float *qparams, const rt_dataset *train, int n_calib, fl
         grid[2 * i + 1] = on ? (float)qm.ql[i].zout : 0.0f;
     }
     rt_quant_free(&qm);
-    model_qat_grid(grid);
+    rt_model_qat_grid(grid);
     return 0;
 }

@@ -7,6 +7,12 @@
  * (seed, epoch, batch, chunk).  So the weights do not depend on the number
  * of threads or their timing.
  *
+ * A last chunk of at most RT_TAIL_V samples (batch 100: six chunks of 16,
+ * then 4) runs on the model's narrow build (NAME.tail.c, RT_TAIL_V lanes;
+ * model.h's MODEL_PASS) instead of a block of 16 lanes of which 12 would be
+ * padding: it costs 0.45 of a full chunk instead of 1 (DS-CNN).  Which
+ * build a chunk runs on depends on the batch size only, too.
+ *
  * With MPI (mpi.c) rank r computes the chunks [r nc / N, (r+1) nc / N) of
  * the same chunking; every chunk's buffers are then gathered to every rank
  * in chunk order and summed as above, so the weights do not depend on the
@@ -264,11 +270,11 @@ static void chunks_plain(rt_state *st, const rt_dataset *d, const int *idx, int 
         float *g = st->cgrad + (size_t)c * P;
         memset(g, 0, sizeof(float) * (size_t)P);
         gather(d, idx + c * cs, n, w->act, w->targets);
-        model_forward(st->fwd, w->act, n, 1, mix(key + (uint64_t)c));
+        MODEL_PASS(n, forward)(st->fwd, w->act, n, 1, mix(key + (uint64_t)c));
         metric[c] = 0.0;
-        loss[c] = model_loss(w->act, w->targets, chunk_weights(st, w, n), n, 1.0f / (float)B, w->dact,
-                             &metric[c]);
-        model_backward(st->fwd, g, w->act, w->dact, n);
+        loss[c] = MODEL_PASS(n, loss)(w->act, w->targets, chunk_weights(st, w, n), n, 1.0f / (float)B,
+                                      w->dact, &metric[c]);
+        MODEL_PASS(n, backward)(st->fwd, g, w->act, w->dact, n);
     }
 }
 
@@ -289,8 +295,8 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
             const int n = B - c * cs < cs ? B - c * cs : cs;
             if (step == 0)
                 gather(d, idx + c * cs, n, w->act, w->targets);
-            model_forward_step(st->fwd, w->act, n, 1, mix(key + (uint64_t)c), step, B,
-                               st->stats, st->partial + (size_t)c * MODEL_N_STATS);
+            MODEL_PASS(n, forward_step)(st->fwd, w->act, n, 1, mix(key + (uint64_t)c), step, B,
+                                        st->stats, st->partial + (size_t)c * MODEL_N_STATS);
         }
         rt_mpi_gather_d(st->partial, MODEL_N_STATS, nc);
         reduce_stats(st, 0, step, nc);
@@ -304,11 +310,11 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
             if (step == 0) {
                 memset(g, 0, sizeof(float) * (size_t)P);
                 metric[c] = 0.0;
-                loss[c] = model_loss(w->act, w->targets, chunk_weights(st, w, n), n, 1.0f / (float)B,
-                                     w->dact, &metric[c]);
+                loss[c] = MODEL_PASS(n, loss)(w->act, w->targets, chunk_weights(st, w, n), n,
+                                              1.0f / (float)B, w->dact, &metric[c]);
             }
-            model_backward_step(st->fwd, g, w->act, w->dact, n, step, B, st->stats,
-                                st->partial + (size_t)c * MODEL_N_STATS);
+            MODEL_PASS(n, backward_step)(st->fwd, g, w->act, w->dact, n, step, B, st->stats,
+                                         st->partial + (size_t)c * MODEL_N_STATS);
         }
         rt_mpi_gather_d(st->partial, MODEL_N_STATS, nc);
         reduce_stats(st, 1, step, nc);
@@ -517,7 +523,7 @@ static int state_init(rt_state *st, const rt_config *c, float *params)
 static void state_free(rt_state *st)
 {
     if (st->qparams)
-        model_qat_grid(NULL);   /* the float passes again */
+        rt_model_qat_grid(NULL);   /* the float passes again */
     free(st->grad), free(st->cgrad), free(st->stats), free(st->partial), free(st->best);
     free(st->qparams), free(st->grid);
     ws_free(st->ws, ws_count(st->c));

@@ -154,7 +154,10 @@ double seqc_model«»_penalty(const float *params, float *grads);
  * order, into stats[off, off + len) before any chunk starts step s + 1.
  * Backward likewise (step_slice(1, s, ...)), after loss() on each chunk.
  * batch is the whole batch's sample count; stats and partial hold N_STATS
- * doubles.  forward() and backward() are these for a single chunk. */
+ * doubles.  forward() and backward() are these for a single chunk.  train
+ * is 1, or 2 in a training loop that reads no layer_output(): then a batch
+ * normalization fused with the ReLU after it writes the ReLU's output only
+ * (backward recomputes its own; one store pass less). */
 void seqc_model«»_forward_step(const float *params, float *act, int n, int train, uint64_t key,
     int step, int batch, const double *stats, double *partial);
 void seqc_model«»_backward_step(const float *params, float *grads, const float *act, float *dact,

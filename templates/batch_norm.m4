@@ -28,9 +28,12 @@ m4_dnl activation, forward_train also writes the ReLU's output (the ReLU's
 m4_dnl own pass is skipped: one read of the buffer less), and backward reads
 m4_dnl the ReLU's output gradient and applies its mask itself, recomputing
 m4_dnl y = x * a + sh exactly as forward_train rounds it (the ReLU's
-m4_dnl backward pass, two reads and a write, is gone).  Every layer's output
-m4_dnl is still written, so layer_output() is unchanged; the ReLU's input
-m4_dnl gradient region (this layer's dout) is left unwritten.
+m4_dnl backward pass, two reads and a write, is gone).  forward() still
+m4_dnl writes every layer's output, so layer_output() is unchanged; a
+m4_dnl trainer's loop (forward_step's train = 2, without --qat) skips the
+m4_dnl store of the batch norm's own output, which nothing else reads (7% of
+m4_dnl the DS-CNN's training time).  The ReLU's input gradient region (this
+m4_dnl layer's dout) is left unwritten.
 
 m4_dnl seqc_bn_relu_at(I): 1 when layer I is a trainable batch norm whose next
 m4_dnl layer is a plain ReLU (activation.m4 asks it about the layer before).
@@ -173,7 +176,8 @@ static void seqc_name«»_stats1(const float *restrict in, int n, int nb, double
 
 /* seqc_name, training, step 2: normalise with the batch's mean and variance,
  * y = x * a + sh.seqc_if(_seqc_bn_fused, «  Also rout = relu(y), the output of the ReLU layer
- * after this one (backward recomputes y for its mask).») */
+ * after this one (backward recomputes y for its mask); out may then be NULL:
+ * y is not stored (forward_step's train = 2).») */
 static void seqc_name«»_forward_train(const float *restrict in, float *restrict out,
     const float *restrict gamma, const float *restrict beta, const double *restrict stats,
     int batch, int nb«»seqc_if(_seqc_bn_fused, «, float *restrict rout»))
@@ -185,9 +189,11 @@ _seqc_bn_coef
         for (int p = 0; p < _seqc_bn_pix; p++)
             for (int c = 0; c < seqc_oc; c++) {
                 const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;
-                _seqc_bn_y(«y»)
-                L_STORE(out + i, y);seqc_if(_seqc_bn_fused, «
-                L_STORE(rout + i, L_KEEP_POS(y, y));»)
+                _seqc_bn_y(«y»)seqc_if(_seqc_bn_fused, «
+                if (out)
+                    L_STORE(out + i, y);
+                L_STORE(rout + i, L_KEEP_POS(y, y));», «
+                L_STORE(out + i, y);»)
             }
 }
 
@@ -257,7 +263,8 @@ m4_define(«seqc_batch_norm_tcall», «
     seqc_name«»_stats1(seqc_in_ptr(act), n, nb, partial + seqc_stat_off);
         break;
     case m4_eval(seqc_bn + 1):
-    seqc_name«»_forward_train(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off,
+    seqc_name«»_forward_train(seqc_in_ptr(act),
+        seqc_if(_seqc_bn_fused, «train == 2 && !qat_grid ? (float *)0 : »)seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off,
         stats + seqc_stat_off, batch, nb«»seqc_if(_seqc_bn_fused, «, _seqc_bn_next_ptr(act)»));»)
 m4_dnl fused with the next layer's ReLU: dout is the ReLU's output gradient
 m4_define(«_seqc_bn_dout», «seqc_if(_seqc_bn_fused, «_seqc_bn_next_ptr(dact)», «seqc_out_ptr(dact)»)»)

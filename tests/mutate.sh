@@ -67,6 +67,9 @@ mutant bn_relu_no_mask batch_norm.m4 dscnn_block \
 mutant bn_relu_not_rectified batch_norm.m4 dscnn_block \
     's|L_STORE(rout + i, L_KEEP_POS(y, y));|L_STORE(rout + i, y);|' \
     "BN + ReLU fusion: the ReLU's output is the batch norm's, not rectified"
+mutant bn_train2_no_relu_out batch_norm.m4 dscnn_block \
+    's|^                if (out)$|                if (!out) continue; else|' \
+    "a trainer's loop (forward_step's train = 2) skips the ReLU's output with the batch norm's own"
 mutant bn_no_beta batch_norm.m4 bn_conv \
     's|seqc_if(seqc_center, «beta\[c\]», «0.0f»)|0.0f|' \
     "beta is left out (center: true)"

@@ -667,6 +667,36 @@ static void test_steps(void **state)
                  MODEL_NAME);
 }
 
+/* The trainer's passes (runtime/train.c): forward_step with train = 2,
+ * which skips the outputs only layer_output() reads, then loss and
+ * backward_step, over one chunk.  They must give forward(train = 1) and
+ * backward()'s logits and gradients bit for bit. */
+static void test_trainer_steps(void **state)
+{
+    (void)state;
+    float *a = calloc((size_t)MODEL_ARENA_FLOATS(n), sizeof *a), *da = calloc((size_t)MODEL_ARENA_FLOATS(n), sizeof *da);
+    float *g = calloc(MODEL_N_PARAMS, sizeof *g), *l1 = malloc(sizeof(float) * (size_t)n * MODEL_N_OUTPUTS);
+    float *l2 = malloc(sizeof(float) * (size_t)n * MODEL_N_OUTPUTS);
+    double *stats = calloc((size_t)MODEL_N_STATS + 1, sizeof *stats);
+    assert_true(a && da && g && l1 && l2 && stats);
+    model_layer_output(act, n, MODEL_N_LAYERS - 1, l1);
+    memcpy(a, find("input")->f, sizeof(float) * (size_t)n * MODEL_N_INPUT);
+    for (int step = 0; step < MODEL_FWD_STEPS; step++)
+        model_forward_step(params, a, n, 2, 1, step, n, stats, stats);
+    model_layer_output(a, n, MODEL_N_LAYERS - 1, l2);
+    const double loss = model_loss(a, targets, NULL, n, 1.0f / (float)n, da, NULL) / n + model_penalty(params, NULL);
+    for (int step = 0; step < MODEL_BWD_STEPS; step++)
+        model_backward_step(params, g, a, da, n, step, n, stats, stats);
+    model_penalty(params, g);
+    const int same_logits = !memcmp(l1, l2, sizeof(float) * (size_t)n * MODEL_N_OUTPUTS);
+    const int same_grads = !memcmp(g, grads, sizeof(float) * MODEL_N_PARAMS);
+    free(a), free(da), free(g), free(l1), free(l2), free(stats);
+    if (!same_logits || loss != loss1)
+        fail_msg("%s: forward_step(train = 2) and loss differ from forward(train = 1)", MODEL_NAME);
+    if (!same_grads)
+        fail_msg("%s: backward_step after forward_step(train = 2) differs from backward()", MODEL_NAME);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -683,6 +713,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_gradients),
         cmocka_unit_test(test_inference),
         cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_trainer_steps),
     };
     return cmocka_run_group_tests_name(MODEL_NAME, tests, group_setup, group_teardown);
 }

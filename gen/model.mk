@@ -77,7 +77,19 @@ $(OUT)/$(NAME).tail.c $(OUT)/$(NAME).tail.h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATE
 	mv $(OUT)/$(NAME).tail.h.tmp $(OUT)/$(NAME).tail.h
 	mv $(OUT)/$(NAME).tail.c.tmp $(OUT)/$(NAME).tail.c
 
+# The trainer: every source compiled to its own object, all at once (on two
+# cores that halves the build: the model and its tail build take most of
+# it), into NAME.obj/; then one link to a temporary file, renamed into place.
+TRAINER_SRC = $(OUT)/$(NAME).c $(TAIL_SRC) $(RT_SRC) $(ONNX_PB)
+TRAINER_CC = $(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -I$(RUNTIME_DIR) -I$(OUT) -I$(OUT)/onnx \
+	-DRT_MODEL_HEADER='"$(NAME).h"' -DRT_TEMPLATES='"$(abspath $(TEMPLATES_DIR))"' \
+	-DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"'
 $(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(TAIL_SRC) $(RT_SRC) $(RT_HDR) $(ONNX_PB)
-	$(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -I$(RUNTIME_DIR) -I$(OUT) -I$(OUT)/onnx -DRT_MODEL_HEADER='"$(NAME).h"' \
-	  -DRT_TEMPLATES='"$(abspath $(TEMPLATES_DIR))"' -DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"' \
-	  -o $@ $(OUT)/$(NAME).c $(TAIL_SRC) $(RT_SRC) $(ONNX_PB) -lprotobuf-c -lpng -lz -lm
+	@rm -rf $@.obj && mkdir -p $@.obj
+	@echo "$(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -c, $(words $(TRAINER_SRC)) at once: $(TRAINER_SRC)"
+	@pids=; for f in $(TRAINER_SRC); do \
+	  $(TRAINER_CC) -c $$f -o $@.obj/$$(echo $$f | tr / _).o & pids="$$pids $$!"; \
+	done; st=0; for p in $$pids; do wait $$p || st=1; done; exit $$st
+	$(CC) $(RT_CFLAGS) -o $@.tmp $@.obj/*.o -lprotobuf-c -lpng -lz -lm
+	@rm -rf $@.obj
+	mv $@.tmp $@

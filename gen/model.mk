@@ -60,6 +60,9 @@ $(OUT)/$(NAME).c $(OUT)/$(NAME).h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
 	mv $(OUT)/$(NAME).h.tmp $(OUT)/$(NAME).h
 	mv $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).c
 
+ifneq ($(filter-out 0 2 4 8,$(TAIL_V)),)
+$(error TAIL_V=$(TAIL_V): the tail build's lanes per block must be 2, 4 or 8 (or 0: no tail build))
+endif
 ifeq ($(filter 0 $(V),$(TAIL_V)),)
 TAIL_SRC := $(OUT)/$(NAME).tail.c
 TAIL_FLAGS := -DRT_TAIL_V=$(TAIL_V)

@@ -80,19 +80,22 @@ $(OUT)/$(NAME).tail.c $(OUT)/$(NAME).tail.h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATE
 	mv $(OUT)/$(NAME).tail.h.tmp $(OUT)/$(NAME).tail.h
 	mv $(OUT)/$(NAME).tail.c.tmp $(OUT)/$(NAME).tail.c
 
-# The trainer: every source compiled to its own object, all at once (on two
-# cores that halves the build: the model and its tail build take most of
-# it), into NAME.obj/; then one link to a temporary file, renamed into place.
+# The trainer: every source compiled to its own object, as many at once as
+# there are cores (on two that halves the build: the model and its tail
+# build, first, take most of it), into NAME.obj/; then one link to a
+# temporary file, renamed into place.
 TRAINER_SRC = $(OUT)/$(NAME).c $(TAIL_SRC) $(RT_SRC) $(ONNX_PB)
 TRAINER_CC = $(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -I$(RUNTIME_DIR) -I$(OUT) -I$(OUT)/onnx \
 	-DRT_MODEL_HEADER='"$(NAME).h"' -DRT_TEMPLATES='"$(abspath $(TEMPLATES_DIR))"' \
 	-DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"'
 $(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(TAIL_SRC) $(RT_SRC) $(RT_HDR) $(ONNX_PB)
 	@rm -rf $@.obj && mkdir -p $@.obj
-	@echo "$(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -c, $(words $(TRAINER_SRC)) at once: $(TRAINER_SRC)"
-	@pids=; for f in $(TRAINER_SRC); do \
-	  $(TRAINER_CC) -c $$f -o $@.obj/$$(echo $$f | tr / _).o & pids="$$pids $$!"; \
-	done; st=0; for p in $$pids; do wait $$p || st=1; done; exit $$st
+	@echo "$(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -c, one per core at a time: $(TRAINER_SRC)"
+	@jobs=$$(nproc 2>/dev/null || echo 2); st=0; pids=; k=0; \
+	for f in $(TRAINER_SRC); do \
+	  $(TRAINER_CC) -c $$f -o $@.obj/$$(echo $$f | tr / _).o & pids="$$pids $$!"; k=$$((k + 1)); \
+	  if [ $$k -ge $$jobs ]; then for p in $$pids; do wait $$p || st=1; done; pids=; k=0; fi; \
+	done; for p in $$pids; do wait $$p || st=1; done; exit $$st
 	$(CC) $(RT_CFLAGS) -o $@.tmp $@.obj/*.o -lprotobuf-c -lpng -lz -lm
 	@rm -rf $@.obj
 	mv $@.tmp $@

@@ -47,38 +47,40 @@ $(OUT)/$(NAME).defs.m4: $(SPEC) $(SEQC)
 	@mkdir -p $(OUT)
 	$(SEQC) -o $@ $(SPEC)
 
-# m4 writes to a temporary file; a macro name that survives into C (a typo
-# or an overquoted macro in a template) fails the build.
-$(OUT)/$(NAME).c $(OUT)/$(NAME).h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
-	$(M4) -P -Dseqc_V=$(V) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
-	  $(TEMPLATES_DIR)/model.c.m4 > $(OUT)/$(NAME).c.tmp
-	$(M4) -P -Dseqc_V=$(V) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
-	  $(TEMPLATES_DIR)/model.h.m4 > $(OUT)/$(NAME).h.tmp
-	@if grep -n 'm4_\|seqc_' $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; then \
+# m4_pair STEM LANES EXTRA: STEM.c and STEM.h from the defs ($<), with the
+# m4 files EXTRA read before the skeletons.  m4 writes to temporary files; a
+# macro name that survives into C (a typo or an overquoted macro in a
+# template) fails the build.
+define m4_pair
+	$(M4) -P -Dseqc_V=$(2) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< $(3) \
+	  $(TEMPLATES_DIR)/model.c.m4 > $(1).c.tmp
+	$(M4) -P -Dseqc_V=$(2) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< $(3) \
+	  $(TEMPLATES_DIR)/model.h.m4 > $(1).h.tmp
+	@if grep -n 'm4_\|seqc_' $(1).c.tmp $(1).h.tmp; then \
 	  echo "error: m4 macro names survived into the generated C (see above)"; \
-	  rm -f $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).h.tmp; exit 1; fi
-	mv $(OUT)/$(NAME).h.tmp $(OUT)/$(NAME).h
-	mv $(OUT)/$(NAME).c.tmp $(OUT)/$(NAME).c
+	  rm -f $(1).c.tmp $(1).h.tmp; exit 1; fi
+	mv $(1).h.tmp $(1).h
+	mv $(1).c.tmp $(1).c
+endef
+
+$(OUT)/$(NAME).c $(OUT)/$(NAME).h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
+	$(call m4_pair,$(OUT)/$(NAME),$(V),)
 
 ifneq ($(filter-out 0 2 4 8,$(TAIL_V)),)
 $(error TAIL_V=$(TAIL_V): the tail build's lanes per block must be 2, 4 or 8 (or 0: no tail build))
 endif
+# the tail build's lanes (4 when TAIL_V=0 asks a test for the files alone)
+TAIL_LANES := $(or $(filter-out 0,$(TAIL_V)),4)
 ifeq ($(filter 0 $(V),$(TAIL_V)),)
 TAIL_SRC := $(OUT)/$(NAME).tail.c
-TAIL_FLAGS := -DRT_TAIL_V=$(TAIL_V)
+TAIL_HDR := $(OUT)/$(NAME).tail.h
+TAIL_FLAGS := -DRT_TAIL_V=$(TAIL_V) -DRT_TAIL_HEADER='"$(NAME).tail.h"'
 endif
 
-# NAME.tail.h: its API under the generic names, for tests that run it alone.
+# NAME.tail.h declares its passes (runtime/model.h includes it) and, for
+# tests that run the tail build alone, its API under the generic names.
 $(OUT)/$(NAME).tail.c $(OUT)/$(NAME).tail.h &: $(OUT)/$(NAME).defs.m4 $(TEMPLATES)
-	$(M4) -P -Dseqc_V=$(or $(filter-out 0,$(TAIL_V)),4) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
-	  $(TEMPLATES_DIR)/tail.m4 $(TEMPLATES_DIR)/model.c.m4 > $(OUT)/$(NAME).tail.c.tmp
-	$(M4) -P -Dseqc_V=$(or $(filter-out 0,$(TAIL_V)),4) -I $(TEMPLATES_DIR) $(TEMPLATES_DIR)/lib.m4 $< \
-	  $(TEMPLATES_DIR)/tail.m4 $(TEMPLATES_DIR)/model.h.m4 > $(OUT)/$(NAME).tail.h.tmp
-	@if grep -n 'm4_\|seqc_' $(OUT)/$(NAME).tail.c.tmp $(OUT)/$(NAME).tail.h.tmp; then \
-	  echo "error: m4 macro names survived into the generated C (see above)"; \
-	  rm -f $(OUT)/$(NAME).tail.c.tmp $(OUT)/$(NAME).tail.h.tmp; exit 1; fi
-	mv $(OUT)/$(NAME).tail.h.tmp $(OUT)/$(NAME).tail.h
-	mv $(OUT)/$(NAME).tail.c.tmp $(OUT)/$(NAME).tail.c
+	$(call m4_pair,$(OUT)/$(NAME).tail,$(TAIL_LANES),$(TEMPLATES_DIR)/tail.m4)
 
 # The trainer: every source compiled to its own object, as many at once as
 # there are cores (on two that halves the build: the model and its tail
@@ -88,7 +90,7 @@ TRAINER_SRC = $(OUT)/$(NAME).c $(TAIL_SRC) $(RT_SRC) $(ONNX_PB)
 TRAINER_CC = $(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -I$(RUNTIME_DIR) -I$(OUT) -I$(OUT)/onnx \
 	-DRT_MODEL_HEADER='"$(NAME).h"' -DRT_TEMPLATES='"$(abspath $(TEMPLATES_DIR))"' \
 	-DRT_DEFS='"$(abspath $(OUT)/$(NAME).defs.m4)"'
-$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(TAIL_SRC) $(RT_SRC) $(RT_HDR) $(ONNX_PB)
+$(OUT)/$(NAME): $(OUT)/$(NAME).c $(OUT)/$(NAME).h $(TAIL_SRC) $(TAIL_HDR) $(RT_SRC) $(RT_HDR) $(ONNX_PB)
 	@rm -rf $@.obj && mkdir -p $@.obj
 	@echo "$(CC) $(RT_CFLAGS) $(TAIL_FLAGS) -c, one per core at a time: $(TRAINER_SRC)"
 	@jobs=$$(nproc 2>/dev/null || echo 2); st=0; pids=; k=0; \

@@ -93,8 +93,8 @@ static void *arena_alloc(size_t bytes, int prefault)
             madvise(p, size, MADV_HUGEPAGE);   /* advice only: failure changes nothing */
             /* training: fault the pages in now, at setup: zeroing ~2 MiB
              * pages on first touch cost the DS-CNN's first epoch 12% of its
-             * time (an evaluation, which allocates per call, skips it: its
-             * memset would only repeat the kernel's zeroing) */
+             * time (an evaluation's, allocated once at its first call,
+             * skip it: their memset would only repeat the kernel's zeroing) */
             if (prefault)
                 memset(p, 0, size);
         }

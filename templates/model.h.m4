@@ -98,21 +98,11 @@ seqc_api
 
 seqc_q_header
 seqc_qat_decl
-/* Runtime-internal: the training passes above built with TAIL_V lanes per
- * block instead of V, under the prefix seqc_model«»_tail (seqc_model.tail.c,
- * made with templates/tail.m4).  A trainer built with TAIL_V != 0 (make's
- * variable, default 4) runs a batch's last chunk on them when it holds at
- * most TAIL_V samples, rather than padding it to a block of V. */
-void seqc_model«»_tail_forward(const float *params, float *act, int n, int train, uint64_t key);
-double seqc_model«»_tail_loss(const float *act, const float *targets, const float *weights, int n,
-    float scale, float *dact, double *metric);
-void seqc_model«»_tail_backward(const float *params, float *grads, const float *act,
-    float *dact, int n);
-void seqc_model«»_tail_forward_step(const float *params, float *act, int n, int train, uint64_t key,
-    int step, int batch, const double *stats, double *partial);
-void seqc_model«»_tail_backward_step(const float *params, float *grads, const float *act, float *dact,
-    int n, int step, int batch, const double *stats, double *partial);
-void seqc_model«»_tail_qat_grid(const float *grid);
+m4_ifdef(«seqc_tail_build», «», «
+/* Runtime-internal: a trainer built with TAIL_V != 0 (make's variable,
+ * default 4) runs a batch's last chunk of at most TAIL_V samples on the
+ * same passes built with TAIL_V lanes per block, under the prefix
+ * seqc_model«»_tail (seqc_model.tail.c and .h, made with templates/tail.m4). */
 #ifdef SEQC_GENERIC_NAMES
 #define model_tail_forward seqc_model«»_tail_forward
 #define model_tail_loss seqc_model«»_tail_loss
@@ -121,5 +111,6 @@ void seqc_model«»_tail_qat_grid(const float *grid);
 #define model_tail_backward_step seqc_model«»_tail_backward_step
 #define model_tail_qat_grid seqc_model«»_tail_qat_grid
 #endif
+»)m4_dnl
 
 #endif

@@ -21,10 +21,21 @@ m4_dnl _seqc_conv_pw: 1 for a pointwise (1x1, stride 1, unpadded) layer of the
 m4_dnl V = 16 trainer with channel counts that suit its kernels below
 m4_define(«_seqc_conv_pw», «m4_eval(seqc_V == 16 && seqc_kh == 1 && seqc_kw == 1 && seqc_sh == 1 && seqc_sw == 1 &&
 seqc_padded == 0 && seqc_oc % 16 == 0 && seqc_ic % 4 == 0 && seqc_ic % seqc_cbd == 0)»)
-m4_dnl its kernel gradient's tile: 4 input channels x _seqc_pw_ov vectors of
+m4_dnl _seqc_conv_npw: 1 for a pointwise layer of a narrow build (V = 2, 4 or
+m4_dnl 8: the trainer's tail build) with channel counts that are multiples of
+m4_dnl 16 and a kernel that fits 64 KiB of stack transposed: its passes make
+m4_dnl 16 channels the vector (c16, lanes.m4), as a block of V lanes is only
+m4_dnl a 2- to 8-wide instruction (the DS-CNN's tail chunk spent half its
+m4_dnl time in its 1x1 layers at 4 lanes).
+m4_define(«_seqc_conv_npw», «m4_eval((seqc_V == 2 || seqc_V == 4 || seqc_V == 8) && seqc_kh == 1 && seqc_kw == 1 &&
+seqc_sh == 1 && seqc_sw == 1 && seqc_padded == 0 && seqc_oc % 16 == 0 && seqc_ic % 16 == 0 && seqc_ic * seqc_oc <= 16384)»)
+m4_dnl _seqc_npw_ov(CH): vectors of 16 of CH channels per block, V of each in
+m4_dnl registers (at most 16)
+m4_define(«_seqc_npw_ov», «m4_ifelse(m4_eval(($1) % 64 == 0 && seqc_V <= 4), 1, 4, m4_eval(($1) % 32 == 0 && seqc_V <= 8), 1, 2, 1)»)
+m4_dnl their kernel gradient's tile: 4 input channels x _seqc_pw_ov vectors of
 m4_dnl 16 output channels, over _seqc_pw_pt pixels of transposed dout (32 KiB)
 m4_define(«_seqc_pw_ov», «m4_ifelse(m4_eval(seqc_oc % 64), 0, 4, m4_eval(seqc_oc % 32), 0, 2, 1)»)
-m4_define(«_seqc_pw_pt», «m4_eval((512 / seqc_oc) + (512 / seqc_oc < 1))»)
+m4_define(«_seqc_pw_pt», «m4_eval((8192 / seqc_V / seqc_oc) + (8192 / seqc_V / seqc_oc < 1))»)
 m4_dnl output rows per kernel-gradient tile: about 128 KiB of dout
 m4_define(«_seqc_dw_rows», «m4_eval(32768 / (seqc_ow * seqc_oc * seqc_V) + (32768 / (seqc_ow * seqc_oc * seqc_V) < 1))»)
 
@@ -224,7 +235,7 @@ m4_dnl the row splits in pairs and no tap pads (the padding test is per
 m4_dnl pixel): each weight broadcast then serves two multiply-adds, and the
 m4_dnl loads per multiply-add drop from 7/6 to 8/12 for 6 channels.
 m4_define(«_seqc_fpx», «m4_ifelse(m4_eval(seqc_padded == 0 && seqc_ow % 2 == 0), 1, 2, 1)»)
-m4_define(«seqc_conv2d_forward», «m4_ifelse(seqc_V, 1, «_seqc_conv2d_forward_v1()», «
+m4_define(«seqc_conv2d_forward», «m4_ifelse(seqc_V, 1, «_seqc_conv2d_forward_v1()», _seqc_conv_npw, 1, «_seqc_npw_forward()», «
 /* seqc_name: seqc_keras seqc_oc@seqc_kh«x»seqc_kw, strides seqc_sh«x»seqc_sw, dilation seqc_dh«x»seqc_dw, padding seqc_pt/seqc_pb/seqc_pl/seqc_pr (top/bottom/left/right), seqc_act
  *   in     seqc_shape_in
  *   kernel [seqc_kh][seqc_kw][seqc_ic][seqc_oc]
@@ -269,6 +280,48 @@ _seqc_conv_taps(«m4_dnl
 }
 »)»)
 
+m4_dnl The narrow builds' pointwise forward (_seqc_conv_npw): per pixel, V
+m4_dnl lanes x _seqc_npw_ov(seqc_oc) vectors of 16 output channels in
+m4_dnl registers, each input value broadcast into _seqc_npw_ov multiply-adds,
+m4_dnl then transposed into place.  Every output sums bias, then the input
+m4_dnl channels ascending, fused: the general path's order.
+m4_define(«_seqc_npw_forward», «
+/* seqc_name: seqc_keras seqc_oc@1x1, strides 1, unpadded, seqc_act
+ *   in     seqc_shape_in
+ *   kernel [1][1][seqc_ic][seqc_oc]
+ *   bias   [seqc_oc]seqc_if(seqc_bias, «», « (none)»)
+ *   out    seqc_shape_out
+ * 16 output channels are the vector (c16): lanes are seqc_V samples only. */
+static void seqc_name«»_forward(const float *restrict in, float *restrict out,
+    const float *restrict kernel, const float *restrict bias, int nb«»seqc_z_param)
+{
+    seqc_if(seqc_bias, «», «(void)bias;»)
+    for (long p = 0; p < m4_eval(seqc_oh * seqc_ow)«»L * nb; p++) {
+        const float *restrict xp = in + p * m4_eval(seqc_ic * seqc_V);
+        float *restrict yp = out + p * m4_eval(seqc_oc * seqc_V);
+        for (int ob = 0; ob < seqc_oc; ob += m4_eval(16 * _seqc_npw_ov(seqc_oc))) {
+            c16 acc[_seqc_npw_ov(seqc_oc)][seqc_V];
+            for (int j = 0; j < _seqc_npw_ov(seqc_oc); j++) {
+                const c16 b_ = seqc_if(seqc_bias, «C16_LOAD(bias + ob + j * 16)», «C16_ZERO»);
+                for (int s = 0; s < seqc_V; s++)
+                    acc[j][s] = b_;
+            }
+            for (int c = 0; c < seqc_ic; c++)
+                for (int j = 0; j < _seqc_npw_ov(seqc_oc); j++) {
+                    c16 w_ = C16_LOAD(kernel + c * seqc_oc + ob + j * 16);
+                    C16_PIN(w_);   /* one load, V multiply-adds */
+                    for (int s = 0; s < seqc_V; s++)
+                        C16_MADD(acc[j][s], w_, xp[c * seqc_V + s]);
+                }
+            for (int j = 0; j < _seqc_npw_ov(seqc_oc); j++)
+                l_untrv(acc[j], yp + (ob + j * 16) * seqc_V);
+        }
+        for (int k = 0; k < m4_eval(seqc_oc * seqc_V); k++)
+            seqc_act_store(«yp», «k»)
+    }
+}
+»)
+
 m4_define(«seqc_conv2d_backward», «
 /* seqc_name backward: dout seqc_shape_out becomes the gradient before the
  * activation, in place; dkernel, dbias and din seqc_shape_in accumulate. */
@@ -277,7 +330,11 @@ static void seqc_name«»_backward(const float *restrict in, const float *restri
     float *restrict dkernel, float *restrict dbias, int nb«»seqc_z_cparam)
 {
     seqc_if(seqc_need_din, «», «(void)din; (void)kernel;»)
-    seqc_if(seqc_bias, «», «(void)dbias;»)
+    seqc_if(seqc_bias, «», «(void)dbias;»)m4_ifelse(m4_eval(_seqc_conv_npw && seqc_need_din), 1, «
+    float kt[seqc_oc][seqc_ic];   /* the kernel transposed, for din */
+    for (int c = 0; c < seqc_ic; c++)
+        for (int o = 0; o < seqc_oc; o++)
+            kt[o][c] = kernel[c * seqc_oc + o];»)
     for (int b = 0; b < nb; b++) {
         const float *restrict x = in + (long)b * m4_eval(seqc_in_size * seqc_V);
         const float *restrict y = out + (long)b * m4_eval(seqc_out_size * seqc_V);
@@ -293,53 +350,80 @@ seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++
                 dbias[o] += sum;
             }
 »)m4_dnl
-seqc_if(_seqc_conv_pw, «_seqc_pw_backward», «seqc_if(_seqc_conv_fewc, «_seqc_conv_dkernel_row», «_seqc_conv_dkernel»)
+m4_ifelse(_seqc_conv_pw, 1, «_seqc_pw_backward», _seqc_conv_npw, 1, «_seqc_npw_backward», «seqc_if(_seqc_conv_fewc, «_seqc_conv_dkernel_row», «_seqc_conv_dkernel»)
 seqc_if(seqc_need_din, «_seqc_conv_din»)»)«»m4_dnl
     }
 }
 »)
 
-m4_dnl The pointwise backward (_seqc_conv_pw).  dkernel as a GEMM over
-m4_dnl K = (pixel, lane): a tile of pixels of dout is transposed to
-m4_dnl [lane][oc] (l_tr16), so output channels are the vector and a 4 x
-m4_dnl _seqc_pw_ov tile of kernel-gradient vectors stays in registers across
-m4_dnl the tile (each x value broadcast for 16 x _seqc_pw_ov multiply-adds):
-m4_dnl no per-tile lane sums, and dout is read once instead of once per
-m4_dnl channel block at a 4 KiB stride.  din is written (the caller skips
-m4_dnl its zeroing), two pixels at a time, so each weight broadcast serves
-m4_dnl both; each input's sum runs over o in order from 0, as the general
-m4_dnl path's (the same bits).
-m4_define(«_seqc_pw_backward», «m4_dnl
+m4_dnl The pointwise backward (_seqc_conv_pw, and _seqc_conv_npw's).  dkernel
+m4_dnl as a GEMM over K = (pixel, lane): a tile of pixels of dout is
+m4_dnl transposed to [lane][oc] (l_trv), so output channels are the vector
+m4_dnl and a 4 x _seqc_pw_ov tile of kernel-gradient vectors stays in
+m4_dnl registers across the tile (each x value broadcast for 16 x
+m4_dnl _seqc_pw_ov multiply-adds): no per-tile lane sums, and dout is read
+m4_dnl once instead of once per channel block at a 4 KiB stride.
+m4_dnl _seqc_pw_dkernel(TILE): that, with TILE run after each tile's GEMM
+m4_dnl (the narrow builds' din, which reads the same transposed tile).
+m4_define(«_seqc_pw_dkernel», «m4_dnl
         for (int t = 0; t < m4_eval(seqc_oh * seqc_ow); t += _seqc_pw_pt) {
             const int pn = m4_eval(seqc_oh * seqc_ow) - t < _seqc_pw_pt ? m4_eval(seqc_oh * seqc_ow) - t : _seqc_pw_pt;
             float gt[_seqc_pw_pt][seqc_V][seqc_oc];
             for (int p = 0; p < pn; p++)
                 for (int o = 0; o < seqc_oc; o += 16)
-                    l_tr16(g + ((long)(t + p) * seqc_oc + o) * seqc_V, &gt[p][0][o], seqc_oc);
+                    l_trv(g + ((long)(t + p) * seqc_oc + o) * seqc_V, &gt[p][0][o], seqc_oc);
             for (int cb = 0; cb < seqc_ic; cb += 4)
             for (int ob = 0; ob < seqc_oc; ob += m4_eval(16 * _seqc_pw_ov)) {
-                lanes acc[4][_seqc_pw_ov];
+                c16 acc[4][_seqc_pw_ov];
                 for (int i = 0; i < 4; i++)
                     for (int j = 0; j < _seqc_pw_ov; j++)
-                        acc[i][j] = L_LOAD(dkernel + (cb + i) * seqc_oc + ob + j * 16);
+                        acc[i][j] = C16_LOAD(dkernel + (cb + i) * seqc_oc + ob + j * 16);
                 for (int p = 0; p < pn; p++) {
                     const float *restrict xp = x + ((long)(t + p) * seqc_ic + cb) * seqc_V;
                     for (int s = 0; s < seqc_V; s++) {
-                        lanes gv[_seqc_pw_ov];
+                        c16 gv[_seqc_pw_ov];
                         for (int j = 0; j < _seqc_pw_ov; j++) {
-                            gv[j] = L_LOAD(&gt[p][s][ob + j * 16]);
-                            L_PIN(gv[j]);
+                            gv[j] = C16_LOAD(&gt[p][s][ob + j * 16]);
+                            C16_PIN(gv[j]);
                         }
                         for (int i = 0; i < 4; i++)
                             for (int j = 0; j < _seqc_pw_ov; j++)
-                                L_MADD(acc[i][j], gv[j], xp[i * seqc_V + s]);
+                                C16_MADD(acc[i][j], gv[j], xp[i * seqc_V + s]);
                     }
                 }
                 for (int i = 0; i < 4; i++)
                     for (int j = 0; j < _seqc_pw_ov; j++)
-                        L_STORE(dkernel + (cb + i) * seqc_oc + ob + j * 16, acc[i][j]);
-            }
-        }
+                        C16_STORE(dkernel + (cb + i) * seqc_oc + ob + j * 16, acc[i][j]);
+            }$1
+        }»)
+m4_dnl The narrow builds' din: per pixel of the tile, V lanes x
+m4_dnl _seqc_npw_ov(seqc_ic) vectors of 16 input channels, each transposed
+m4_dnl dout value broadcast against a row of the transposed kernel kt;
+m4_dnl each input's sum runs over o in order from 0, as the general path's.
+m4_define(«_seqc_npw_backward», «_seqc_pw_dkernel(seqc_if(seqc_need_din, «
+            for (int p = 0; p < pn; p++) {
+                float *restrict dxp = din + ((long)b * m4_eval(seqc_oh * seqc_ow) + t + p) * m4_eval(seqc_ic * seqc_V);
+                for (int cb = 0; cb < seqc_ic; cb += m4_eval(16 * _seqc_npw_ov(seqc_ic))) {
+                    c16 acc[_seqc_npw_ov(seqc_ic)][seqc_V];
+                    for (int j = 0; j < _seqc_npw_ov(seqc_ic); j++)
+                        for (int s = 0; s < seqc_V; s++)
+                            acc[j][s] = C16_ZERO;
+                    for (int o = 0; o < seqc_oc; o++)
+                        for (int j = 0; j < _seqc_npw_ov(seqc_ic); j++) {
+                            c16 w_ = C16_LOAD(&kt[o][cb + j * 16]);
+                            C16_PIN(w_);
+                            for (int s = 0; s < seqc_V; s++)
+                                C16_MADD(acc[j][s], w_, gt[p][s][o]);
+                        }
+                    for (int j = 0; j < _seqc_npw_ov(seqc_ic); j++)
+                        l_untrv(acc[j], dxp + (cb + j * 16) * seqc_V);
+                }
+            }»))»)
+m4_dnl The V = 16 pointwise backward: dkernel as above; din is written (the
+m4_dnl caller skips its zeroing), two pixels at a time, so each weight
+m4_dnl broadcast serves both; each input's sum runs over o in order from 0,
+m4_dnl as the general path's (the same bits).
+m4_define(«_seqc_pw_backward», «_seqc_pw_dkernel()
 seqc_if(seqc_need_din, «m4_dnl
         float *restrict dx = din + (long)b * m4_eval(seqc_in_size * seqc_V);
         for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p += 2) {
@@ -491,7 +575,7 @@ m4_define(«_seqc_conv_din», «m4_dnl
 
 m4_define(«seqc_conv2d_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb«»seqc_z_arg);»)
-m4_define(«seqc_conv2d_bcall», «seqc_if(_seqc_conv_pw, «», «seqc_zero_din»)
+m4_define(«seqc_conv2d_bcall», «seqc_if(m4_eval(_seqc_conv_pw || _seqc_conv_npw), «», «seqc_zero_din»)
     seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
         params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb«»seqc_z_arg);»)
 m4_divert(0)m4_dnl

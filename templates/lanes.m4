@@ -158,6 +158,56 @@ static inline L_UNUSED void l_tr16(const float *restrict src, float *restrict ds
             dst[c * ld + r] = src[r * 16 + c];
 }
 #endif»)
+m4_ifelse(seqc_V, 1, «», «
+/* c16: 16 floats, one per channel.  1x1 convolutions make 16 channels the
+ * vector where they can (conv2d.m4): for their kernel gradient, and in the
+ * narrow builds (V = 2, 4, 8: the trainer's tail build, whose blocks are
+ * only 2 to 8 floats wide) for every pass.  l_trv(src, dst, ld): the
+ * pixel's [16 channels][V lanes] at src into dst[V][16] (rows ld floats
+ * apart); l_untrv(a, dst): c16 a[V] (lane s's 16 channels) into the
+ * [16][V] layout at dst.  Moves only: no arithmetic, so no rounding. */m4_ifelse(seqc_V, 16, «
+typedef lanes c16;
+#define C16_LOAD L_LOAD
+#define C16_STORE L_STORE
+#define C16_MADD L_MADD
+#define C16_PIN L_PIN
+#define C16_ZERO L_SET1(0.0f)
+#define l_trv l_tr16», «
+#if defined(__GNUC__) && !defined(SEQC_PORTABLE)
+typedef float c16 __attribute__((vector_size(sizeof(float) * 16)));
+typedef float c16_u __attribute__((vector_size(sizeof(float) * 16), aligned(sizeof(float))));
+#define C16_LOAD(p) (*(const c16_u *)(p))
+#define C16_STORE(p, v) (*(c16_u *)(p) = (v))
+#define C16_MADD(acc, v, x) ((acc) += (v) * (x))
+#define C16_AT(v, k) ((v)[k])
+#define C16_ZERO ((c16){0})
+#if defined(__AVX512F__)
+#define C16_PIN(v) __asm__("" : "+v"(v))
+#else
+#define C16_PIN(v) ((void)0)
+#endif
+#else
+typedef struct { float s[16]; } c16;
+static inline L_UNUSED c16 c16_load(const float *p) { c16 r; memcpy(r.s, p, sizeof r.s); return r; }
+#define C16_LOAD(p) c16_load(p)
+#define C16_STORE(p, v) memcpy((p), (v).s, sizeof (v).s)
+#define C16_MADD(acc, v, x) do { for (int k_ = 0; k_ < 16; k_++) (acc).s[k_] = fmaf((v).s[k_], (x), (acc).s[k_]); } while (0)
+#define C16_AT(v, k) ((v).s[k])
+#define C16_ZERO ((c16){{0}})
+#define C16_PIN(v) ((void)0)
+#endif
+static inline L_UNUSED void l_trv(const float *restrict src, float *restrict dst, long ld)
+{
+    for (int s = 0; s < seqc_V; s++)
+        for (int o = 0; o < 16; o++)
+            dst[s * ld + o] = src[o * seqc_V + s];
+}
+static inline L_UNUSED void l_untrv(const c16 *restrict a, float *restrict dst)
+{
+    for (int o = 0; o < 16; o++)
+        for (int s = 0; s < seqc_V; s++)
+            dst[o * seqc_V + s] = C16_AT(a[s], o);
+}»)»)
 »)
 
 m4_dnl seqc_softmax(LOGITS, PROBS): PROBS = softmax(LOGITS) over the classes,

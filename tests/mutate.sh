@@ -110,7 +110,7 @@ mutant sep_dpointwise_lost separable_conv2d.m4 separable \
 
 # conv2d 1x1 (the pointwise kernels of conv2d.m4 and l_tr16 in lanes.m4)
 mutant pw_dkernel_channel conv2d.m4 dscnn_block \
-    's|L_MADD(acc\[i\]\[j\], gv\[j\], xp\[i \* seqc_V + s\]);|L_MADD(acc[i][j], gv[j], xp[s]);|' \
+    's|C16_MADD(acc\[i\]\[j\], gv\[j\], xp\[i \* seqc_V + s\]);|C16_MADD(acc[i][j], gv[j], xp[s]);|' \
     "the pointwise kernel gradient takes the 4 input channels of a tile from the first"
 mutant pw_din_weight conv2d.m4 dscnn_block \
     's|const float w = kernel\[(cb + i) \* seqc_oc + o\];|const float w = kernel[cb * seqc_oc + o];|' \
@@ -118,6 +118,20 @@ mutant pw_din_weight conv2d.m4 dscnn_block \
 mutant pw_transpose lanes.m4 dscnn_block \
     's|L_STORE(dst + r \* ld, v\[r\]);|L_STORE(dst + r * ld, v[15 - r]);|' \
     "the 16 x 16 transpose of dout (l_tr16) puts its rows in reverse order"
+# the same layers in a narrow build (4 lanes: a trainer's tail chunk), where
+# 16 channels are the vector (_seqc_conv_npw, l_trv / l_untrv)
+mutant npw_no_bias conv2d.m4 pointwise@4 \
+    's|C16_LOAD(bias + ob + j \* 16)|C16_ZERO|' \
+    "the narrow pointwise forward leaves out the bias"
+mutant npw_untranspose lanes.m4 pointwise@4 \
+    's|dst\[o \* seqc_V + s\] = C16_AT(a\[s\], o);|dst[o * seqc_V + s] = C16_AT(a[0], o);|' \
+    "the narrow pointwise results of lane 0 go to every lane (l_untrv)"
+mutant npw_transpose lanes.m4 pointwise@4 \
+    's|dst\[s \* ld + o\] = src\[o \* seqc_V + s\];|dst[s * ld + o] = src[o * seqc_V];|' \
+    "the narrow builds' transpose of dout (l_trv) copies lane 0 into every lane"
+mutant npw_din_kernel conv2d.m4 pointwise@4 \
+    's|kt\[o\]\[c\] = kernel\[c \* seqc_oc + o\];|kt[o][c] = kernel[o];|' \
+    "the narrow pointwise input gradient reads the first input channel's weights for all"
 
 # conv2d dilation_rate (and conv1d, which shares conv2d.m4)
 mutant dil_forward_h conv2d.m4 dilation \
@@ -300,17 +314,19 @@ rt_src="$work/runtime/adam.c"
 [ -f "$work/runtime/optim.c" ] && rt_src="$rt_src $work/runtime/optim.c"
 [ -f "$work/runtime/model_optim.c" ] && rt_src="$rt_src $work/runtime/model_optim.c"
 
-# build_and_run DIR TEMPLATES SPEC: 0 = the golden test passed, 1 = it failed,
-# 3 = the model or the test did not build
+# build_and_run DIR TEMPLATES SPEC[@LANES]: 0 = the golden test passed, 1 =
+# it failed, 3 = the model or the test did not build.  @LANES: the model
+# built with that many lanes (the tail build, NAME.tail.c) instead of 16.
 build_and_run() {
-    local dir=$1 tdir=$2 spec=$3
+    local dir=$1 tdir=$2 spec=${3%@*} stem=${3%@*} lanes=
+    [[ $3 == *@* ]] && lanes=${3#*@} stem=$spec.tail
     mkdir -p "$dir"
     # a fresh directory, so no -B (which would relink seqc under the other
     # jobs' feet); -o: never remake seqc itself
-    make -s --no-print-directory -o "$SEQC" "$dir/$spec.c" SPEC="tests/specs/golden/$spec.yaml" OUT="$dir" \
-        SEQC="$SEQC" TEMPLATES_DIR="$tdir" >"$dir/build.log" 2>&1 || return 3
-    $CC $CFLAGS -I"$work/runtime" -I"$dir" -DRT_MODEL_HEADER="\"$spec.h\"" -o "$dir/golden" \
-        tests/test_golden.c $rt_src "$dir/$spec.c" -lcmocka -lz -lm >>"$dir/build.log" 2>&1 || return 3
+    make -s --no-print-directory -o "$SEQC" "$dir/$stem.c" SPEC="tests/specs/golden/$spec.yaml" OUT="$dir" \
+        SEQC="$SEQC" TEMPLATES_DIR="$tdir" ${lanes:+TAIL_V=$lanes} >"$dir/build.log" 2>&1 || return 3
+    $CC $CFLAGS -I"$work/runtime" -I"$dir" -DRT_MODEL_HEADER="\"$stem.h\"" -o "$dir/golden" \
+        tests/test_golden.c $rt_src "$dir/$stem.c" -lcmocka -lz -lm >>"$dir/build.log" 2>&1 || return 3
     "$dir/golden" tests/golden "$spec" >"$dir/golden.log" 2>&1 && return 0
     return 1
 }

@@ -133,6 +133,11 @@ mutant npw_din_kernel conv2d.m4 pointwise@4 \
     's|kt\[o\]\[c\] = kernel\[c \* seqc_oc + o\];|kt[o][c] = kernel[o];|' \
     "the narrow pointwise input gradient reads the first input channel's weights for all"
 
+# dropout (its mask saved as bytes)
+mutant dropout_grad_unscaled dropout.m4 conv \
+    's|din\[i\] = dout\[i\] \* (kept\[i\] ? seqc_keep_scale«»f : 0.0f);|din[i] = dout[i] * (kept[i] ? 1.0f : 0.0f);|' \
+    "dropout's backward passes kept gradients unscaled"
+
 # conv2d dilation_rate (and conv1d, which shares conv2d.m4)
 mutant dil_forward_h conv2d.m4 dilation \
     's|m4_eval(seqc_ky \* seqc_dh - seqc_pt)|m4_eval(seqc_ky - seqc_pt)|' \

@@ -28,7 +28,7 @@ static int find(const char *name)
 
 static float *run(const float *params, int train, uint64_t key)
 {
-    float *act = malloc(sizeof(float) * MODEL_ARENA_FLOATS(N));
+    float *act = calloc(MODEL_ARENA_FLOATS(N), sizeof(float));   /* the arena compared whole below */
     for (int i = 0; i < N * MODEL_N_INPUT; i++)
         act[i] = (float)((i * 7919) % 256) / 255.0f;
     model_forward(params, act, N, train, key);

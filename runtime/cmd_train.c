@@ -101,6 +101,18 @@ static void summary(const rt_config *c)
     printf("%-44s %12ld bytes x %d %s\n", "Activations and their gradients, one chunk:",
            8L * MODEL_ARENA_FLOATS(rt_chunk_size(c->batch_size)), MODEL_N_BN ? chunks : c->threads,
            MODEL_N_BN ? "chunks" : "threads");
+    /* the batch split (train.c), and which build runs the last chunk */
+    const int cs = rt_chunk_size(c->batch_size), last = c->batch_size - (chunks - 1) * cs;
+    char label[64], full[32] = "";
+    snprintf(label, sizeof label, "A batch of %d, in chunks of samples:", c->batch_size);
+    if (chunks > 1)
+        snprintf(full, sizeof full, "%d x %d + ", chunks - 1, cs);
+    if (RT_ON_TAIL(last))
+        printf("%-44s %s1 x %d (the %d-lane tail build)\n", label, full, last, RT_TAIL_LANES);
+    else if (last == cs)
+        printf("%-44s %d x %d\n", label, chunks, cs);
+    else
+        printf("%-44s %s1 x %d (in %d lanes)\n", label, full, last, (last + MODEL_V - 1) / MODEL_V * MODEL_V);
 }
 
 /* The weights training starts from: the spec's initializers, or

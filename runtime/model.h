@@ -16,13 +16,18 @@
 /* RT_TAIL_V (make's TAIL_V): the trainer also links NAME.tail.c (declared
  * by RT_TAIL_HEADER), the same passes built with RT_TAIL_V lanes, for a
  * batch's last chunk of at most RT_TAIL_V samples (train.c).
- * MODEL_PASS(n, f) picks the build for a chunk of n samples. */
+ * MODEL_PASS(n, f) picks the build for a chunk of n samples (RT_ON_TAIL(n):
+ * the tail build; train's summary names it, so tests can see the choice). */
 #ifdef RT_TAIL_V
 #undef SEQC_GENERIC_NAMES   /* the tail build's declarations only; NAME.h maps model_tail_* */
 #include RT_TAIL_HEADER
 #define SEQC_GENERIC_NAMES
-#define MODEL_PASS(n, f) ((n) <= RT_TAIL_V ? model_tail_##f : model_##f)
+#define RT_ON_TAIL(n) ((n) <= RT_TAIL_V)
+#define RT_TAIL_LANES RT_TAIL_V
+#define MODEL_PASS(n, f) (RT_ON_TAIL(n) ? model_tail_##f : model_##f)
 #else
+#define RT_ON_TAIL(n) 0
+#define RT_TAIL_LANES 0
 #define MODEL_PASS(n, f) model_##f
 #endif
 

@@ -364,7 +364,8 @@ m4_dnl registers across the tile (each x value broadcast for 16 x
 m4_dnl _seqc_pw_ov multiply-adds): no per-tile lane sums, and dout is read
 m4_dnl once instead of once per channel block at a 4 KiB stride.
 m4_dnl _seqc_pw_dkernel(TILE): that, with TILE run after each tile's GEMM
-m4_dnl (the narrow builds' din, which reads the same transposed tile).
+m4_dnl (the narrow builds' din, which reads the same transposed tile; quote
+m4_dnl it, so that its commas are not taken for more arguments).
 m4_define(«_seqc_pw_dkernel», «m4_dnl
         for (int t = 0; t < m4_eval(seqc_oh * seqc_ow); t += _seqc_pw_pt) {
             const int pn = m4_eval(seqc_oh * seqc_ow) - t < _seqc_pw_pt ? m4_eval(seqc_oh * seqc_ow) - t : _seqc_pw_pt;
@@ -400,7 +401,7 @@ m4_dnl The narrow builds' din: per pixel of the tile, V lanes x
 m4_dnl _seqc_npw_ov(seqc_ic) vectors of 16 input channels, each transposed
 m4_dnl dout value broadcast against a row of the transposed kernel kt;
 m4_dnl each input's sum runs over o in order from 0, as the general path's.
-m4_define(«_seqc_npw_backward», «_seqc_pw_dkernel(seqc_if(seqc_need_din, «
+m4_define(«_seqc_npw_backward», «_seqc_pw_dkernel(«seqc_if(seqc_need_din, «
             for (int p = 0; p < pn; p++) {
                 float *restrict dxp = din + ((long)b * m4_eval(seqc_oh * seqc_ow) + t + p) * m4_eval(seqc_ic * seqc_V);
                 for (int cb = 0; cb < seqc_ic; cb += m4_eval(16 * _seqc_npw_ov(seqc_ic))) {
@@ -418,7 +419,7 @@ m4_define(«_seqc_npw_backward», «_seqc_pw_dkernel(seqc_if(seqc_need_din, «
                     for (int j = 0; j < _seqc_npw_ov(seqc_ic); j++)
                         l_untrv(acc[j], dxp + (cb + j * 16) * seqc_V);
                 }
-            }»))»)
+            }»)»)»)
 m4_dnl The V = 16 pointwise backward: dkernel as above; din is written (the
 m4_dnl caller skips its zeroing), two pixels at a time, so each weight
 m4_dnl broadcast serves both; each input's sum runs over o in order from 0,

@@ -37,7 +37,8 @@ CC=${CC:-gcc}
 CFLAGS="-std=c11 -O0 -fopenmp"   # -O0: half the build time; the golden batches are small
 
 # ---- the mutants: ID TEMPLATE SPEC SED-EXPRESSION DESCRIPTION ---------------
-# SPEC is a golden spec (tests/specs/golden/SPEC.yaml) that uses the kind.
+# SPEC is a golden spec (tests/specs/golden/SPEC.yaml) that uses the kind;
+# SPEC@LANES builds it with that many lanes (the tail build) instead of 16.
 # The expressions are GNU sed; 0,/RE/s//X/ changes the first match only.
 ids=() files=() specs=() exprs=() whats=()
 mutant() { ids+=("$1") files+=("$2") specs+=("$3") exprs+=("$4") whats+=("$5"); }

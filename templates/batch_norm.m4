@@ -85,7 +85,10 @@ m4_define(«_seqc_bn_all», «for (int b = 0; b < nb; b++) {
 m4_dnl _seqc_bn_vsum(ACC, ACC2, BODY, SQ): ACC[c], ACC2[c] (doubles) = the sums
 m4_dnl of the double lanes d1_ and d2_ (d1_ * d1_ when SQ is 1) that BODY
 m4_dnl sets from block i (lanes past n masked to 0: they add nothing) over
-m4_dnl the chunk's samples and pixels.  One double sum per channel and lane,
+m4_dnl the chunk's samples and pixels; when SQ is 2, of the float lanes e1_
+m4_dnl and e2_, added in float over each run of _seqc_bn_pb pixels first
+m4_dnl (backward's sums: the statistics keep every value in double, as
+m4_dnl their S2 / N - mean^2 needs).  One double sum per channel and lane,
 m4_dnl each over the blocks then the pixels in order; then the lanes are
 m4_dnl added in order.  The pixels go _seqc_bn_pb at a time per channel, so
 m4_dnl a channel's sums stay in registers across them (one load and store
@@ -99,12 +102,17 @@ m4_define(«_seqc_bn_vsum», «{
             L_FIRST(m_, n - b * seqc_V);
             for (int p0 = 0; p0 < _seqc_bn_pix; p0 += _seqc_bn_pb)
                 for (int c = 0; c < seqc_oc; c++) {
-                    dlanes t_ = acc_[c], t2_ = acc2_[c];
+                    dlanes t_ = acc_[c], t2_ = acc2_[c];m4_ifelse($4, 2, «
+                    lanes f_ = L_SET1(0.0f), f2_ = L_SET1(0.0f);»)
                     for (int p = p0; p < p0 + _seqc_bn_pb; p++) {
                         const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;$3
-                        L_DADD(t_, d1_);
-                        m4_ifelse($4, 1, «L_DSQADD(t2_, d1_);», «L_DADD(t2_, d2_);»)
-                    }
+                        m4_ifelse($4, 1, «L_DADD(t_, d1_);
+                        L_DSQADD(t2_, d1_);», $4, 2, «f_ = L_ADD(f_, e1_);
+                        f2_ = L_ADD(f2_, e2_);», «L_DADD(t_, d1_);
+                        L_DADD(t2_, d2_);»)
+                    }m4_ifelse($4, 2, «
+                    L_DADD(t_, L_CVTD(f_));
+                    L_DADD(t2_, L_CVTD(f2_));»)
                     acc_[c] = t_, acc2_[c] = t2_;
                 }
         }
@@ -223,7 +231,7 @@ seqc_if(_seqc_bn_fused, «_seqc_bn_coef
 »)m4_dnl
     double *restrict sdy = partial + 2 * seqc_oc, *restrict sdyx = partial + 3 * seqc_oc;
     _seqc_bn_vsum(«sdy», «sdyx», «_seqc_bn_dy
-                    const dlanes d1_ = L_CVTD(dy_), d2_ = L_CVTD(L_MASK(L_MUL(dy_, _seqc_bn_xhat), m_));», 0)
+                    const lanes e1_ = dy_, e2_ = L_MASK(L_MUL(dy_, _seqc_bn_xhat), m_);», 2)
     for (int c = 0; c < seqc_oc; c++) {
         seqc_if(seqc_scale, «dgamma[c] += (float)sdyx[c];»)
         seqc_if(seqc_center, «dbeta[c] += (float)sdy[c];»)

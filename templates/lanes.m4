@@ -65,6 +65,7 @@ typedef int lanes_i __attribute__((vector_size(sizeof(int) * seqc_V)));
 #define L_PIN(v) ((void)0)
 #endif
 #define L_SUB(a, b) ((a) - (b))
+#define L_ADD(a, b) ((a) + (b))
 #define L_MUL(a, b) ((a) * (b))
 /* Masks of the first k lanes (a block's real samples) and sums in double
  * lanes (batch normalization's statistics, batch_norm.m4). */
@@ -99,6 +100,8 @@ static inline L_UNUSED lanes l_keep_pos(lanes y, lanes d) { for (int s = 0; s < 
 static inline L_UNUSED lanes l_sub(lanes a, lanes b) { for (int s = 0; s < seqc_V; s++) a.s[s] -= b.s[s]; return a; }
 static inline L_UNUSED lanes l_mul(lanes a, lanes b) { for (int s = 0; s < seqc_V; s++) a.s[s] *= b.s[s]; return a; }
 #define L_SUB(a, b) l_sub((a), (b))
+static inline L_UNUSED lanes l_add(lanes a, lanes b) { for (int s = 0; s < seqc_V; s++) a.s[s] += b.s[s]; return a; }
+#define L_ADD(a, b) l_add((a), (b))
 #define L_MUL(a, b) l_mul((a), (b))
 typedef struct { int s[seqc_V]; } lmask;
 #define L_FIRST(M, k) lmask M; for (int s_ = 0; s_ < seqc_V; s_++) M.s[s_] = s_ < (k)

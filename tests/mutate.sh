@@ -71,6 +71,9 @@ mutant bn_relu_not_rectified batch_norm.m4 dscnn_block \
 mutant bn_train2_no_relu_out batch_norm.m4 dscnn_block \
     's|^                if (out)$|                if (!out) continue; else|' \
     "a trainer's loop (forward_step's train = 2) skips the ReLU's output with the batch norm's own"
+mutant bn_sums_run batch_norm.m4 bn_conv \
+    's|f2_ = L_ADD(f2_, e2_);|f2_ = e2_;|' \
+    "backward's float run of dy * xhat keeps only its last pixel (dgamma, din)"
 mutant bn_no_beta batch_norm.m4 bn_conv \
     's|seqc_if(seqc_center, «beta\[c\]», «0.0f»)|0.0f|' \
     "beta is left out (center: true)"

@@ -97,12 +97,11 @@ static void summary(const rt_config *c)
     printf("%-44s %12ld bytes\n", state, 4L * (1 + MODEL_OPTIMIZER_SLOTS) * MODEL_N_PARAMS);
     printf("%-44s %12ld bytes\n", "Per-chunk gradient buffers (batch split):", rt_chunk_grad_bytes(c->batch_size));
     /* with batch norm every chunk keeps its activations across the steps */
-    const int chunks = (c->batch_size + rt_chunk_size(c->batch_size) - 1) / rt_chunk_size(c->batch_size);
+    const int cs = rt_chunk_size(c->batch_size), chunks = (c->batch_size + cs - 1) / cs;
     printf("%-44s %12ld bytes x %d %s\n", "Activations and their gradients, one chunk:",
-           8L * MODEL_ARENA_FLOATS(rt_chunk_size(c->batch_size)), MODEL_N_BN ? chunks : c->threads,
-           MODEL_N_BN ? "chunks" : "threads");
+           8L * MODEL_ARENA_FLOATS(cs), MODEL_N_BN ? chunks : c->threads, MODEL_N_BN ? "chunks" : "threads");
     /* the batch split (train.c), and which build runs the last chunk */
-    const int cs = rt_chunk_size(c->batch_size), last = c->batch_size - (chunks - 1) * cs;
+    const int last = c->batch_size - (chunks - 1) * cs;
     char label[64], full[32] = "";
     snprintf(label, sizeof label, "A batch of %d, in chunks of samples:", c->batch_size);
     if (chunks > 1)

@@ -32,6 +32,30 @@ seqc_sh == 1 && seqc_sw == 1 && seqc_padded == 0 && seqc_oc % 16 == 0 && seqc_ic
 m4_dnl _seqc_npw_ov(CH): vectors of 16 of CH channels per block, V of each in
 m4_dnl registers (at most 16)
 m4_define(«_seqc_npw_ov», «m4_ifelse(m4_eval(($1) % 64 == 0 && seqc_V <= 4), 1, 4, m4_eval(($1) % 32 == 0 && seqc_V <= 8), 1, 2, 1)»)
+m4_dnl _seqc_npw_block(CH, N, INIT, W, X, DST): the narrow builds' product of
+m4_dnl one pixel: for each block ob of _seqc_npw_ov(CH) vectors of 16 of CH
+m4_dnl channels, V lanes of sums start at INIT (a c16; j the vector), add
+m4_dnl the row W (a pointer; k, ob, j) times the lane's X (k, s) for k from 0
+m4_dnl to N - 1 in order, fused, and are transposed to DST (j).  The forward
+m4_dnl and din below are two of these.
+m4_define(«_seqc_npw_block», «m4_dnl
+        for (int ob = 0; ob < $1; ob += m4_eval(16 * _seqc_npw_ov($1))) {
+            c16 acc[_seqc_npw_ov($1)][seqc_V];
+            for (int j = 0; j < _seqc_npw_ov($1); j++) {
+                const c16 a_ = $3;
+                for (int s = 0; s < seqc_V; s++)
+                    acc[j][s] = a_;
+            }
+            for (int k = 0; k < $2; k++)
+                for (int j = 0; j < _seqc_npw_ov($1); j++) {
+                    c16 w_ = C16_LOAD($4);
+                    C16_PIN(w_);   /* one load, V multiply-adds */
+                    for (int s = 0; s < seqc_V; s++)
+                        C16_MADD(acc[j][s], w_, $5);
+                }
+            for (int j = 0; j < _seqc_npw_ov($1); j++)
+                l_untrv(acc[j], $6);
+        }»)
 m4_dnl their kernel gradient's tile: 4 input channels x _seqc_pw_ov vectors of
 m4_dnl 16 output channels, over _seqc_pw_pt pixels of transposed dout (32 KiB)
 m4_define(«_seqc_pw_ov», «m4_ifelse(m4_eval(seqc_oc % 64), 0, 4, m4_eval(seqc_oc % 32), 0, 2, 1)»)
@@ -299,23 +323,8 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
     for (long p = 0; p < m4_eval(seqc_oh * seqc_ow)«»L * nb; p++) {
         const float *restrict xp = in + p * m4_eval(seqc_ic * seqc_V);
         float *restrict yp = out + p * m4_eval(seqc_oc * seqc_V);
-        for (int ob = 0; ob < seqc_oc; ob += m4_eval(16 * _seqc_npw_ov(seqc_oc))) {
-            c16 acc[_seqc_npw_ov(seqc_oc)][seqc_V];
-            for (int j = 0; j < _seqc_npw_ov(seqc_oc); j++) {
-                const c16 b_ = seqc_if(seqc_bias, «C16_LOAD(bias + ob + j * 16)», «C16_ZERO»);
-                for (int s = 0; s < seqc_V; s++)
-                    acc[j][s] = b_;
-            }
-            for (int c = 0; c < seqc_ic; c++)
-                for (int j = 0; j < _seqc_npw_ov(seqc_oc); j++) {
-                    c16 w_ = C16_LOAD(kernel + c * seqc_oc + ob + j * 16);
-                    C16_PIN(w_);   /* one load, V multiply-adds */
-                    for (int s = 0; s < seqc_V; s++)
-                        C16_MADD(acc[j][s], w_, xp[c * seqc_V + s]);
-                }
-            for (int j = 0; j < _seqc_npw_ov(seqc_oc); j++)
-                l_untrv(acc[j], yp + (ob + j * 16) * seqc_V);
-        }
+_seqc_npw_block(seqc_oc, seqc_ic, «seqc_if(seqc_bias, «C16_LOAD(bias + ob + j * 16)», «C16_ZERO»)»,
+    «kernel + k * seqc_oc + ob + j * 16», «xp[k * seqc_V + s]», «yp + (ob + j * 16) * seqc_V»)
         for (int k = 0; k < m4_eval(seqc_oc * seqc_V); k++)
             seqc_act_store(«yp», «k»)
     }
@@ -404,21 +413,7 @@ m4_dnl each input's sum runs over o in order from 0, as the general path's.
 m4_define(«_seqc_npw_backward», «_seqc_pw_dkernel(«seqc_if(seqc_need_din, «
             for (int p = 0; p < pn; p++) {
                 float *restrict dxp = din + ((long)b * m4_eval(seqc_oh * seqc_ow) + t + p) * m4_eval(seqc_ic * seqc_V);
-                for (int cb = 0; cb < seqc_ic; cb += m4_eval(16 * _seqc_npw_ov(seqc_ic))) {
-                    c16 acc[_seqc_npw_ov(seqc_ic)][seqc_V];
-                    for (int j = 0; j < _seqc_npw_ov(seqc_ic); j++)
-                        for (int s = 0; s < seqc_V; s++)
-                            acc[j][s] = C16_ZERO;
-                    for (int o = 0; o < seqc_oc; o++)
-                        for (int j = 0; j < _seqc_npw_ov(seqc_ic); j++) {
-                            c16 w_ = C16_LOAD(&kt[o][cb + j * 16]);
-                            C16_PIN(w_);
-                            for (int s = 0; s < seqc_V; s++)
-                                C16_MADD(acc[j][s], w_, gt[p][s][o]);
-                        }
-                    for (int j = 0; j < _seqc_npw_ov(seqc_ic); j++)
-                        l_untrv(acc[j], dxp + (cb + j * 16) * seqc_V);
-                }
+_seqc_npw_block(seqc_ic, seqc_oc, «C16_ZERO», «&kt[k][ob + j * 16]», «gt[p][s][k]», «dxp + (ob + j * 16) * seqc_V»)
             }»)»)»)
 m4_dnl The V = 16 pointwise backward: dkernel as above; din is written (the
 m4_dnl caller skips its zeroing), two pixels at a time, so each weight

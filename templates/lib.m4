@@ -75,6 +75,9 @@ m4_dnl dimension, so every inner loop is V lanes wide whatever the channel
 m4_dnl count.  A batch of n uses np = nb * V samples of space; region k of
 m4_dnl the arena starts at k * np floats.
 m4_ifdef(«seqc_V», «», «m4_define(«seqc_V», «1»)»)
+m4_dnl seqc_file: the generated files' name without suffix, for their
+m4_dnl comments: NAME (tail.m4 sets NAME.tail before it renames the model)
+m4_define(«seqc_file», «seqc_model»)
 m4_define(«seqc_in_ptr», «$1 + seqc_in_off«»L * np»)
 m4_define(«seqc_out_ptr», «$1 + seqc_out_off«»L * np»)
 m4_define(«seqc_mask_ptr», «$1 + seqc_mask_off«»L * np»)

@@ -6,8 +6,6 @@ m4_include(«int8.m4»)m4_dnl
 m4_include(«qat.m4»)m4_dnl
 m4_divert(-1)
 m4_dnl model.c.m4 - skeleton of out/NAME.c: API, layers, the passes, loss.
-m4_dnl seqc_file: the file's name without its suffix (tail.m4 sets NAME.tail)
-m4_ifdef(«seqc_file», «», «m4_define(«seqc_file», seqc_model)»)
 m4_dnl A layer whose input gradient nobody needs and that has no parameters
 m4_dnl to train (none, or frozen) gets no backward function at all.
 m4_define(«_seqc_bwd_def», «m4_ifelse(seqc_need_din«»m4_eval(seqc_params > 0 && !seqc_frozen), «00», «»,

@@ -81,8 +81,8 @@ $(FUZZ_OUT)/fuzz_import: $(FUZZ_DIR)/fuzz_import.c $(FUZZ_UTIL) $(FUZZ_GEN_DEPS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) $(KERAS_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) $(or $(CJSON_LIBS),-lcjson) $(KERAS_LIBS) -lm
 
 # seqc --import of .keras files (gen/import_keras.c: libzip, libhdf5)
-$(FUZZ_OUT)/fuzz_import_keras: $(FUZZ_DIR)/fuzz_import_keras.c $(FUZZ_UTIL) $(FUZZ_GEN_DEPS) | $(FUZZ_OUT)/.fuzz-deps deps
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(YAML_CFLAGS) $(KERAS_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) $(or $(CJSON_LIBS),-lcjson) $(KERAS_LIBS) -lm
+$(FUZZ_OUT)/fuzz_import_keras: $(FUZZ_DIR)/fuzz_import_keras.c $(FUZZ_DIR)/hdf5.supp $(FUZZ_UTIL) $(FUZZ_GEN_DEPS) | $(FUZZ_OUT)/.fuzz-deps deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_HDF5_SUPP='"$(abspath $(FUZZ_DIR)/hdf5.supp)"' $(YAML_CFLAGS) $(KERAS_CFLAGS) -o $@ $< $(FUZZ_GEN_SRC) $(or $(YAML_LIBS),-lyaml) $(or $(CJSON_LIBS),-lcjson) $(KERAS_LIBS) -lm
 
 FUZZ_LOADER_HARNESSES := $(addprefix $(FUZZ_OUT)/,fuzz_idx fuzz_gz fuzz_csv fuzz_npy fuzz_imgdir)
 $(FUZZ_LOADER_HARNESSES): $(FUZZ_OUT)/%: $(FUZZ_DIR)/%.c $(FUZZ_UTIL) $(FUZZ_DIR)/fuzz_data.h $(FUZZ_LOADERS) $(FUZZ_RT_HDR) | $(FUZZ_OUT)/.fuzz-deps deps

@@ -352,13 +352,7 @@ static void seqc_name«»_backward(const float *restrict in, const float *restri
         for (long i = 0; i < m4_eval(seqc_out_size * seqc_V); i++)
             g[i] = seqc_act_grad(«y[i]», «zb[i]», «g[i]»);
         (void)y;
-seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
-            for (int o = 0; o < seqc_oc; o++) {
-                float sum = 0.0f;
-                seqc_lanes(«sum += g[(p * seqc_oc + o) * seqc_V + s];»)
-                dbias[o] += sum;
-            }
-»)m4_dnl
+seqc_if(seqc_bias, «seqc_dbias(«g», m4_eval(seqc_oh * seqc_ow), seqc_oc)»)m4_dnl
 m4_ifelse(_seqc_conv_pw, 1, «_seqc_pw_backward», _seqc_conv_npw, 1, «_seqc_npw_backward», «seqc_if(_seqc_conv_fewc, «_seqc_conv_dkernel_row», «_seqc_conv_dkernel»)
 seqc_if(seqc_need_din, «_seqc_conv_din»)»)«»m4_dnl
     }

@@ -37,13 +37,7 @@ seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0
 m4_dnl _seqc_dw_backward(BIAS): from g (the gradient of y, [oh][ow][ic*dm]),
 m4_dnl accumulate dkernel, dbias (if BIAS) and dx (if seqc_need_din).
 m4_define(«_seqc_dw_backward», «m4_dnl
-seqc_if($1, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
-            for (int o = 0; o < _seqc_dwc; o++) {
-                float sum = 0.0f;
-                seqc_lanes(«sum += g[(p * _seqc_dwc + o) * seqc_V + s];»)
-                dbias[o] += sum;
-            }
-»)m4_dnl
+seqc_if($1, «seqc_dbias(«g», m4_eval(seqc_oh * seqc_ow), _seqc_dwc)»)m4_dnl
         /* dkernel: per tap, seqc_cbw channels x seqc_dm multipliers of
          * independent sums over the output pixels and lanes */
         for (int ky = 0; ky < seqc_kh; ky++)
@@ -93,7 +87,7 @@ seqc_if(seqc_need_din, «m4_dnl
             }
         }»)»)
 
-m4_dnl _seqc_dw_s1: 1 for the fast backward below: depth multiplier 1,
+m4_dnl _seqc_dw_s1: 1 for the fast forward and backward below: depth multiplier 1,
 m4_dnl stride 1, channels a multiple of 4, kernel width up to 7 (DS-CNN,
 m4_dnl MobileNet's stride-1 blocks), V of 4 or more (the trainer, and its
 m4_dnl tail build at 4 or 8 lanes: a third faster there than the general path).
@@ -111,16 +105,37 @@ m4_define(«_seqc_dw_tapsum», «
                             L_VMADD(acc[seqc_kx][i], L_LOAD(xp + i * seqc_V), gv[i]);
                     }
                 }»)
-m4_define(«_seqc_dw_tapgather», «
-            { /* tap ky=seqc_ky kx=seqc_kx: the output pixel that read this input through it */
-                const int oy = iy - m4_eval(seqc_ky * seqc_dh - seqc_pt), ox = ix - m4_eval(seqc_kx * seqc_dw - seqc_pl);
-                if (oy >= 0 && oy < seqc_oh && ox >= 0 && ox < seqc_ow) {
-                    const float *restrict gp = g + ((oy * seqc_ow + ox) * seqc_ic + cb) * seqc_V;
+m4_dnl _seqc_dw_tap4(TO, FROM, OP, H, W, SRC, CHECK): one tap's term for four
+m4_dnl channels, acc[i] += SRC[TOy][TOx][cb + i] * kernel[ky][kx][cb + i],
+m4_dnl where TO = FROM OP (tap offset) and [TOy][TOx] lies in H x W (checked
+m4_dnl if CHECK).  The forward reads x at oy + offset; din gathers dout at
+m4_dnl iy - offset (the output pixel that read this input through the tap).
+m4_define(«_seqc_dw_tap4», «
+            { /* tap ky=seqc_ky kx=seqc_kx */
+                const int $1y = $2y $3 m4_eval(seqc_ky * seqc_dh - seqc_pt), $1x = $2x $3 m4_eval(seqc_kx * seqc_dw - seqc_pl);
+                seqc_if($7, «if ($1y >= 0 && $1y < $4 && $1x >= 0 && $1x < $5) »){
+                    const float *restrict sp = $6 + (($1y * $5 + $1x) * seqc_ic + cb) * seqc_V;
                     const float *restrict wp = kernel + m4_eval((seqc_ky * seqc_kw + seqc_kx) * seqc_ic) + cb;
                     for (int i = 0; i < 4; i++)
-                        L_MADD(acc[i], L_LOAD(gp + i * seqc_V), wp[i]);
+                        L_MADD(acc[i], L_LOAD(sp + i * seqc_V), wp[i]);
                 }
             }»)
+m4_dnl _seqc_dw_forward_s1(BIAS): the forward of _seqc_dw_s1 layers, four
+m4_dnl channels at a time: four independent sums per pixel instead of one
+m4_dnl chain of kh x kw dependent FMAs, and the tap's bounds test and
+m4_dnl addresses once per four channels.  Each sum still starts from the bias
+m4_dnl and adds the taps in the same order: the same bits as _seqc_dw_forward.
+m4_define(«_seqc_dw_forward_s1», «m4_dnl
+        for (int oy = 0; oy < seqc_oh; oy++)
+        for (int ox = 0; ox < seqc_ow; ox++)
+        for (int cb = 0; cb < seqc_ic; cb += 4) {
+            lanes acc[4];
+            for (int i = 0; i < 4; i++)
+                acc[i] = L_SET1(seqc_if($1, «bias[cb + i]», «0.0f»));
+seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_dw_tap4(«i», «o», «+», seqc_ih, seqc_iw, «x», seqc_padded)»)»)
+            for (int i = 0; i < 4; i++)
+                L_STORE(y + ((oy * seqc_ow + ox) * seqc_ic + cb + i) * seqc_V, acc[i]);
+        }»)
 m4_dnl _seqc_dw_backward_s1(BIAS): the backward of _seqc_dw_s1 layers.
 m4_dnl dkernel: a row of taps of _seqc_dw_ct channels accumulates together in
 m4_dnl registers, so x and dout are read once per kernel row instead of once
@@ -128,13 +143,7 @@ m4_dnl per tap, in runs of _seqc_dw_ct channels (prefetchable).  din is
 m4_dnl gathered (each input sums the taps that read it, four channels at a
 m4_dnl time) and written: no zeroing pass and no read-modify-write per tap.
 m4_define(«_seqc_dw_backward_s1», «m4_dnl
-seqc_if($1, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
-            for (int o = 0; o < seqc_ic; o++) {
-                float sum = 0.0f;
-                seqc_lanes(«sum += g[(p * seqc_ic + o) * seqc_V + s];»)
-                dbias[o] += sum;
-            }
-»)m4_dnl
+seqc_if($1, «seqc_dbias(«g», m4_eval(seqc_oh * seqc_ow), seqc_ic)»)m4_dnl
         for (int cb = 0; cb < seqc_ic; cb += _seqc_dw_ct)
         for (int ky = 0; ky < seqc_kh; ky++) {
             lanes acc[seqc_kw][_seqc_dw_ct];
@@ -167,7 +176,7 @@ seqc_if(seqc_need_din, «m4_dnl
             lanes acc[4];
             for (int i = 0; i < 4; i++)
                 acc[i] = L_SET1(0.0f);
-seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_dw_tapgather»)»)
+seqc_forloop(«seqc_ky», 0, m4_eval(seqc_kh - 1), «seqc_forloop(«seqc_kx», 0, m4_eval(seqc_kw - 1), «_seqc_dw_tap4(«o», «i», «-», seqc_oh, seqc_ow, «g», 1)»)»)
             for (int i = 0; i < 4; i++)
                 L_STORE(dx + ((iy * seqc_iw + ix) * seqc_ic + cb + i) * seqc_V, acc[i]);
         }»)»)
@@ -185,7 +194,7 @@ static void seqc_name«»_forward(const float *restrict in, float *restrict out,
     for (int b = 0; b < nb; b++) {
         const float *restrict x = in + (long)b * m4_eval(seqc_in_size * seqc_V);
         float *restrict y = out + (long)b * m4_eval(seqc_out_size * seqc_V);
-_seqc_dw_forward(seqc_bias)
+seqc_if(_seqc_dw_s1, «_seqc_dw_forward_s1(seqc_bias)», «_seqc_dw_forward(seqc_bias)»)
         for (long k = 0; k < m4_eval(seqc_out_size * seqc_V); k++)
             seqc_act_store(«y», «k»)
     }

@@ -173,6 +173,7 @@ typedef lanes c16;
 #define C16_LOAD L_LOAD
 #define C16_STORE L_STORE
 #define C16_MADD L_MADD
+#define C16_ADD L_ADD
 #define C16_PIN L_PIN
 #define C16_ZERO L_SET1(0.0f)
 #define l_trv l_tr16», «
@@ -182,6 +183,7 @@ typedef float c16_u __attribute__((vector_size(sizeof(float) * 16), aligned(size
 #define C16_LOAD(p) (*(const c16_u *)(p))
 #define C16_STORE(p, v) (*(c16_u *)(p) = (v))
 #define C16_MADD(acc, v, x) ((acc) += (v) * (x))
+#define C16_ADD(a, b) ((a) + (b))
 #define C16_AT(v, k) ((v)[k])
 #define C16_ZERO ((c16){0})
 #if defined(__AVX512F__)
@@ -195,6 +197,8 @@ static inline L_UNUSED c16 c16_load(const float *p) { c16 r; memcpy(r.s, p, size
 #define C16_LOAD(p) c16_load(p)
 #define C16_STORE(p, v) memcpy((p), (v).s, sizeof (v).s)
 #define C16_MADD(acc, v, x) do { for (int k_ = 0; k_ < 16; k_++) (acc).s[k_] = fmaf((v).s[k_], (x), (acc).s[k_]); } while (0)
+static inline L_UNUSED c16 c16_add(c16 a, c16 b) { for (int k = 0; k < 16; k++) a.s[k] += b.s[k]; return a; }
+#define C16_ADD(a, b) c16_add((a), (b))
 #define C16_AT(v, k) ((v).s[k])
 #define C16_ZERO ((c16){{0}})
 #define C16_PIN(v) ((void)0)

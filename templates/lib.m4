@@ -92,6 +92,32 @@ m4_define(«seqc_OB», «m4_ifelse(seqc_V, «1», seqc_obx, seqc_ob)»)
 m4_dnl seqc_lanes(BODY): BODY once per lane s of a block (a vector op).
 m4_define(«seqc_lanes», «for (int s = 0; s < seqc_V; s++) $1»)
 
+m4_dnl seqc_dbias(G, PIXELS, C): dbias[o] += the sum over G's lanes (in lane
+m4_dnl order, from 0.0f) of G[p][o][lanes], for each of PIXELS pixels and C
+m4_dnl channels: the bias gradient of the convolutions.  Where C is a multiple
+m4_dnl of 16 (and V > 1) each pixel's [16 channels][V lanes] is transposed
+m4_dnl (l_trv) so that 16 channels' sums are one vector added lane by lane:
+m4_dnl the same additions in the same order (the same bits) as the scalar
+m4_dnl loop, which was a chain of V dependent adds per channel and pixel.
+m4_define(«seqc_dbias», «m4_ifelse(m4_eval(seqc_V > 1 && ($3) % 16 == 0), 1, «m4_dnl
+        for (int p = 0; p < $2; p++)
+            for (int o = 0; o < $3; o += 16) {
+                float gt_[seqc_V][16];
+                l_trv($1 + ((long)p * $3 + o) * seqc_V, &gt_[0][0], 16);
+                c16 sum = C16_ZERO;
+                for (int s = 0; s < seqc_V; s++)
+                    sum = C16_ADD(sum, C16_LOAD(gt_[s]));
+                C16_STORE(dbias + o, C16_ADD(C16_LOAD(dbias + o), sum));
+            }
+», «m4_dnl
+        for (int p = 0; p < $2; p++)
+            for (int o = 0; o < $3; o++) {
+                float sum = 0.0f;
+                seqc_lanes(«sum += $1[(p * $3 + o) * seqc_V + s];»)
+                dbias[o] += sum;
+            }
+»)»)
+
 m4_dnl ---- activations ----------------------------------------------------
 m4_dnl Keras 3 formulas (docs/layers.md gives each with its source).  Most
 m4_dnl gradients follow from the output Y; the ones that do not (gelu, silu,

@@ -68,13 +68,7 @@ static void seqc_name«»_backward(const float *restrict in, const float *restri
         for (long i = 0; i < m4_eval(seqc_out_size * seqc_V); i++)
             go[i] = seqc_act_grad(«y[i]», «zb[i]», «go[i]»);
         (void)y;
-seqc_if(seqc_bias, «        for (int p = 0; p < m4_eval(seqc_oh * seqc_ow); p++)
-            for (int o = 0; o < seqc_oc; o++) {
-                float sum = 0.0f;
-                seqc_lanes(«sum += go[(p * seqc_oc + o) * seqc_V + s];»)
-                dbias[o] += sum;
-            }
-»)m4_dnl
+seqc_if(seqc_bias, «seqc_dbias(«go», m4_eval(seqc_oh * seqc_ow), seqc_oc)»)m4_dnl
         /* pointwise kernel: dpw[c][o] += sum over pixels and lanes of mid * g,
          * seqc_cbp x seqc_ob independent sums per pass over the pixels */
         for (int cb = 0; cb < _seqc_dwc; cb += seqc_cbp)

@@ -94,9 +94,21 @@ mutant dw_dkernel_no_multiplier depthwise_conv2d.m4 depthwise \
 mutant dw_s1_dkernel_tap depthwise_conv2d.m4 dscnn_block \
     's|L_VMADD(acc\[seqc_kx\]\[i\], L_LOAD(xp + i \* seqc_V), gv\[i\]);|L_VMADD(acc[0][i], L_LOAD(xp + i * seqc_V), gv[i]);|' \
     "stride 1, multiplier 1: the kernel gradient sums a row of taps into its first"
-mutant dw_s1_din_weight depthwise_conv2d.m4 dscnn_block \
-    's|L_MADD(acc\[i\], L_LOAD(gp + i \* seqc_V), wp\[i\]);|L_MADD(acc[i], L_LOAD(gp + i * seqc_V), wp[0]);|' \
-    "stride 1, multiplier 1: the gathered input gradient takes every channel's weight from the first"
+mutant dw_s1_tap_weight depthwise_conv2d.m4 dscnn_block \
+    's|L_MADD(acc\[i\], L_LOAD(sp + i \* seqc_V), wp\[i\]);|L_MADD(acc[i], L_LOAD(sp + i * seqc_V), wp[0]);|' \
+    "stride 1, multiplier 1: the forward and the gathered input gradient take every channel's weight from the first"
+mutant dw_s1_din_unflipped depthwise_conv2d.m4 dscnn_block \
+    's|_seqc_dw_tap4(«o», «i», «-»,|_seqc_dw_tap4(«o», «i», «+»,|' \
+    "stride 1, multiplier 1: the gathered input gradient reads dout at iy + offset (the kernel not flipped)"
+mutant dw_s1_fwd_flipped depthwise_conv2d.m4 depthwise_s1 \
+    's|_seqc_dw_tap4(«i», «o», «+»,|_seqc_dw_tap4(«i», «o», «-»,|' \
+    "stride 1, multiplier 1: the forward reads x at oy - offset (the kernel flipped)"
+mutant dw_s1_fwd_bias depthwise_conv2d.m4 depthwise_s1@4 \
+    's|«bias\[cb + i\]»|«bias[cb]»|' \
+    "stride 1, multiplier 1, 4 lanes: the forward adds the first channel's bias to all four"
+mutant dbias_last_lane lib.m4 depthwise_s1 \
+    '/c16 sum = C16_ZERO;/{n;s|s < seqc_V;|s < seqc_V - 1;|}' \
+    "the bias gradient of 16 channels at a time leaves out the last lane (sample)"
 mutant dw_din_channel depthwise_conv2d.m4 depthwise \
     's|L_MADD(acc, L_LOAD(gp + (c \* seqc_dm + m) \* seqc_V), wp\[c \* seqc_dm + m\]);|L_MADD(acc, L_LOAD(gp + (c * seqc_dm + m) * seqc_V), wp[m * seqc_ic + c]);|' \
     "the input gradient reads the kernel as [kh][kw][dm][cin]"

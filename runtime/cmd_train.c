@@ -97,7 +97,7 @@ static void summary(const rt_config *c)
     printf("%-44s %12ld bytes\n", state, 4L * (1 + MODEL_OPTIMIZER_SLOTS) * MODEL_N_PARAMS);
     printf("%-44s %12ld bytes\n", "Per-chunk gradient buffers (batch split):", rt_chunk_grad_bytes(c->batch_size));
     /* with batch norm every chunk keeps its activations across the steps */
-    const int cs = rt_chunk_size(c->batch_size), chunks = (c->batch_size + cs - 1) / cs;
+    const int cs = rt_chunk_size(c->batch_size), chunks = rt_chunk_count(c->batch_size);
     printf("%-44s %12ld bytes x %d %s\n", "Activations and their gradients, one chunk:",
            8L * MODEL_ARENA_FLOATS(cs), MODEL_N_BN ? chunks : c->threads, MODEL_N_BN ? "chunks" : "threads");
     /* the batch split (train.c), and which build runs the last chunk */

@@ -186,6 +186,7 @@ int rt_evaluate(const float *params, const rt_dataset *d, int threads, rt_metric
 int rt_train(const rt_config *c, float *params, const rt_dataset *train, const rt_dataset *val);
 double rt_now(void);
 int rt_chunk_size(int batch_size);
+int rt_chunk_count(int batch_size);   /* chunks of rt_chunk_size that hold a batch */
 long rt_chunk_grad_bytes(int batch_size);
 
 /* acc[a..b) (+)= chunks [lo, hi) of cg, left to right (train.c). */

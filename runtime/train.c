@@ -209,10 +209,20 @@ int rt_chunk_size(int batch_size)
     return (chunk + MODEL_V - 1) / MODEL_V * MODEL_V;
 }
 
+/* chunks of cs samples that hold n (the last may be short) */
+static int chunks_of(int n, int cs)
+{
+    return (n + cs - 1) / cs;
+}
+
+int rt_chunk_count(int batch_size)
+{
+    return chunks_of(batch_size, rt_chunk_size(batch_size));
+}
+
 long rt_chunk_grad_bytes(int batch_size)
 {
-    int chunks = (batch_size + rt_chunk_size(batch_size) - 1) / rt_chunk_size(batch_size);
-    return 4L * MODEL_N_PARAMS * chunks;
+    return 4L * MODEL_N_PARAMS * rt_chunk_count(batch_size);
 }
 
 typedef struct rt_state {
@@ -276,7 +286,7 @@ static void chunks_plain(rt_state *st, const rt_dataset *d, const int *idx, int 
                          double *loss, double *metric)
 {
     const long P = MODEL_N_PARAMS;
-    const int cs = st->chunk, nc = (B + cs - 1) / cs;
+    const int cs = st->chunk, nc = chunks_of(B, cs);
     int lo, hi;
     rt_mpi_range(nc, &lo, &hi);
     #pragma omp parallel for schedule(dynamic, 1) num_threads(st->c->threads)
@@ -301,7 +311,7 @@ static void chunks_stepped(rt_state *st, const rt_dataset *d, const int *idx, in
                            double *loss, double *metric)
 {
     const long P = MODEL_N_PARAMS;
-    const int cs = st->chunk, nc = (B + cs - 1) / cs;
+    const int cs = st->chunk, nc = chunks_of(B, cs);
     int lo, hi;
     rt_mpi_range(nc, &lo, &hi);
     for (int step = 0; step < MODEL_FWD_STEPS; step++) {
@@ -344,7 +354,7 @@ static double train_batch(rt_state *st, const rt_dataset *d, const int *idx, int
                           uint64_t key, double *metric_sum)
 {
     const long P = MODEL_N_PARAMS;
-    const int cs = st->chunk, nc = (B + cs - 1) / cs;
+    const int cs = st->chunk, nc = chunks_of(B, cs);
     double loss[RT_CHUNKS], metric[RT_CHUNKS];
     if (st->qparams)   /* --qat: this step's fake-quantized weights */
         rt_qat_weights(st->params, st->qparams);
@@ -504,8 +514,7 @@ static int optim_init(rt_optim *o, const rt_config *c)
  * since each chunk keeps its activations across the steps. */
 static int ws_count(const rt_config *c)
 {
-    const int cs = rt_chunk_size(c->batch_size);
-    return MODEL_N_BN > 0 ? (c->batch_size + cs - 1) / cs : c->threads;
+    return MODEL_N_BN > 0 ? rt_chunk_count(c->batch_size) : c->threads;
 }
 
 static int state_init(rt_state *st, const rt_config *c, float *params)

@@ -82,13 +82,13 @@ m4_define(«_seqc_bn_all», «for (int b = 0; b < nb; b++) {
                 }
             }
     }»)
-m4_dnl _seqc_bn_vsum(ACC, ACC2, BODY, SQ): ACC[c], ACC2[c] (doubles) = the sums
-m4_dnl of the double lanes d1_ and d2_ (d1_ * d1_ when SQ is 1) that BODY
-m4_dnl sets from block i (lanes past n masked to 0: they add nothing) over
-m4_dnl the chunk's samples and pixels; when SQ is 2, of the float lanes e1_
-m4_dnl and e2_, added in float over each run of _seqc_bn_pb pixels first
-m4_dnl (backward's sums: the statistics keep every value in double, as
-m4_dnl their S2 / N - mean^2 needs).  One double sum per channel and lane,
+m4_dnl _seqc_bn_vsum(ACC, ACC2, BODY, MODE): ACC[c], ACC2[c] (doubles) = sums
+m4_dnl over the chunk's samples and pixels of what BODY sets from block i
+m4_dnl (lanes past n masked to 0: they add nothing).  MODE 1 (the
+m4_dnl statistics): of the double lanes d1_ and d1_ * d1_, every value in
+m4_dnl double, as their S2 / N - mean^2 needs.  MODE 2 (backward's sums): of
+m4_dnl the float lanes e1_ and e2_, added in float over each run of
+m4_dnl _seqc_bn_pb pixels first.  One double sum per channel and lane,
 m4_dnl each over the blocks then the pixels in order; then the lanes are
 m4_dnl added in order.  The pixels go _seqc_bn_pb at a time per channel, so
 m4_dnl a channel's sums stay in registers across them (one load and store
@@ -107,9 +107,8 @@ m4_define(«_seqc_bn_vsum», «{
                     for (int p = p0; p < p0 + _seqc_bn_pb; p++) {
                         const long i = (long)b * _seqc_bn_blk + ((long)p * seqc_oc + c) * seqc_V;$3
                         m4_ifelse($4, 1, «L_DADD(t_, d1_);
-                        L_DSQADD(t2_, d1_);», $4, 2, «f_ = L_ADD(f_, e1_);
-                        f2_ = L_ADD(f2_, e2_);», «L_DADD(t_, d1_);
-                        L_DADD(t2_, d2_);»)
+                        L_DSQADD(t2_, d1_);», «f_ = L_ADD(f_, e1_);
+                        f2_ = L_ADD(f2_, e2_);»)
                     }m4_ifelse($4, 2, «
                     L_DADD(t_, L_CVTD(f_));
                     L_DADD(t2_, L_CVTD(f2_));»)

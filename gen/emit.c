@@ -164,6 +164,8 @@ static void emit_model(FILE *f, const gen_model *m)
     def(f, "seqc_huber_delta", "%s", fnum(m->loss.delta));
     def(f, "seqc_targets_inputs", "%d", m->targets_inputs);
     def(f, "seqc_logits_off", "%ld", m->layers[m->n_layers - 1].out_off);
+    def(f, "seqc_n_dact", "%ld", m->n_dact);
+    def(f, "seqc_dlogits_off", "%ld", m->layers[m->n_layers - 1].dout_off);
     def(f, "seqc_max_oc", "%d", m->max_oc);
     def(f, "seqc_act_bytes", "%ld", m->act_bytes_infer);
     def(f, "seqc_x_arena", "%ld", m->x_arena);
@@ -211,6 +213,8 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("in_size", "%ld", l->in_size); L("out_size", "%ld", l->out_size);
     L("in_off", "%ld", l->in_off); L("out_off", "%ld", l->out_off);
     L("mask_off", "%ld", l->mask_off);
+    L("din_off", "%ld", l->din_off); L("dout_off", "%ld", l->dout_off);
+    L("dmid_off", "%ld", l->dmid_off);
     L("w_off", "%ld", l->w_off); L("w_size", "%ld", l->w_size);
     L("b_off", "%ld", l->b_off); L("b_size", "%ld", l->b_size);
     L("params", "%ld", l->w_size + l->b_size);

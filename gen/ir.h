@@ -80,6 +80,8 @@ typedef struct gen_layer {
     long in_size, out_size;
     long in_off, out_off;   /* per-sample activation arena; region scales by n */
     long mask_off;          /* dropout mask region; separable: the depthwise output */
+    long din_off, dout_off; /* gradient arena (dact): the input's and the output's gradient */
+    long dmid_off;          /* separable: its depthwise output's gradient */
     long w_off, w_size, b_off, b_size;
     long p_off, p_size;     /* separable: pointwise kernel; batch norm: moving mean+variance */
     int bn;                 /* batch norm: its index among them, else -1 */
@@ -215,6 +217,7 @@ typedef struct gen_model {
 
     /* lowered totals */
     long n_params, n_act, n_in;
+    long n_dact;            /* floats per sample of the gradient arena (lower.c grad_slots) */
     long n_trainable;       /* parameters the optimizer updates */
     long n_consts;          /* floats of constants outside the parameters: the spec's normalization mean/variance */
     int n_bn;               /* batch norm layers: they split training passes into steps */

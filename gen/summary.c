@@ -47,7 +47,7 @@ void gen_summary(const gen_model *m, FILE *f)
     kib(f, what, (1 + slots) * w);
     if (m->n_bn)
         kib(f, "Batch statistics (per chunk of a batch):", 8 * m->n_stats);
-    kib(f, "Training activations per sample (x2 grads):", 2 * 4 * m->n_act);
-    fprintf(f, "Training activations per batch of %d: %ld bytes\n", m->batch_size,
-            2 * 4 * m->n_act * (long)m->batch_size);
+    kib(f, "Training activations + gradients per sample:", 4 * (m->n_act + m->n_dact));
+    fprintf(f, "Training activations + gradients per batch of %d: %ld bytes\n", m->batch_size,
+            4 * (m->n_act + m->n_dact) * (long)m->batch_size);
 }

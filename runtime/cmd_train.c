@@ -99,7 +99,7 @@ static void summary(const rt_config *c)
     /* with batch norm every chunk keeps its activations across the steps */
     const int cs = rt_chunk_size(c->batch_size), chunks = rt_chunk_count(c->batch_size);
     printf("%-44s %12ld bytes x %d %s\n", "Activations and their gradients, one chunk:",
-           8L * MODEL_ARENA_FLOATS(cs), MODEL_N_BN ? chunks : c->threads, MODEL_N_BN ? "chunks" : "threads");
+           4L * (MODEL_ARENA_FLOATS(cs) + MODEL_DACT_FLOATS(cs)), MODEL_N_BN ? chunks : c->threads, MODEL_N_BN ? "chunks" : "threads");
     /* the batch split (train.c), and which build runs the last chunk */
     const int last = c->batch_size - (chunks - 1) * cs;
     char label[64], full[32] = "";

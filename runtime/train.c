@@ -118,7 +118,7 @@ static rt_ws *ws_new(int threads, int chunk, int qat, int prefault)
     rt_ws *w = calloc((size_t)threads, sizeof *w);
     for (int t = 0; w && t < threads; t++) {
         w[t].act = arena_alloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk) * (qat ? 2 : 1), prefault);
-        w[t].dact = arena_alloc(sizeof(float) * (size_t)MODEL_ARENA_FLOATS(chunk), prefault);
+        w[t].dact = arena_alloc(sizeof(float) * (size_t)MODEL_DACT_FLOATS(chunk), prefault);
         w[t].targets = malloc(sizeof(float) * (size_t)chunk * MODEL_N_TARGETS);
         w[t].weights = malloc(sizeof(float) * (size_t)chunk);
         if (!w[t].act || !w[t].dact || !w[t].targets || !w[t].weights)

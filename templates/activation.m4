@@ -39,6 +39,6 @@ m4_define(«seqc_activation_tcall», «seqc_if(_seqc_act_fused, «
 m4_define(«seqc_activation_bcall», «seqc_if(_seqc_act_fused, «
     /* seqc_name: its mask is applied by the batch norm before it */», «_seqc_activation_bcall«»»)»)
 m4_define(«_seqc_activation_bcall», «seqc_if(seqc_need_din, «
-    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact), nb);», «
+    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_dout_ptr, seqc_din_ptr, nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

@@ -42,6 +42,11 @@ m4_define(«seqc_api», «m4_dnl
 /* floats of arena (act, dact) for a batch of n: the activations, then room
  * for the batch statistics of the one-call passes */
 #define seqc_MODEL«»_ARENA_FLOATS(n) ((long)(((n) + seqc_MODEL«»_V - 1) / seqc_MODEL«»_V) * seqc_MODEL«»_V * seqc_MODEL«»_N_ACT + 2 * seqc_MODEL«»_N_STATS + 2)
+/* floats of the gradient arena (dact) for a batch of n: room for the few
+ * gradients alive at once (N_DACT floats per sample, at most N_ACT), then
+ * the same statistics room; ARENA_FLOATS(n) is enough too */
+#define seqc_MODEL«»_N_DACT     seqc_n_dact
+#define seqc_MODEL«»_DACT_FLOATS(n) ((long)(((n) + seqc_MODEL«»_V - 1) / seqc_MODEL«»_V) * seqc_MODEL«»_V * seqc_MODEL«»_N_DACT + 2 * seqc_MODEL«»_N_STATS + 2)
 /* training defaults from the spec */
 #define seqc_MODEL«»_BATCH_SIZE seqc_batch_size
 #define seqc_MODEL«»_EPOCHS     seqc_epochs
@@ -135,8 +140,8 @@ void seqc_model«»_forward(const float *params, float *act, int n, int train, u
  * times weight times 'scale' (1 / real batch size) for backward(). */
 double seqc_model«»_loss(const float *act, const float *targets, const float *weights, int n,
     float scale, float *dact, double *metric);
-/* Backward pass: accumulates into grads (N_PARAMS floats); dact is an arena
- * like act whose logits region loss() filled. */
+/* Backward pass: accumulates into grads (N_PARAMS floats); dact holds
+ * DACT_FLOATS(n) floats, and loss() filled its logits gradient. */
 void seqc_model«»_backward(const float *params, float *grads, const float *act,
     float *dact, int n);
 /* After forward(train = 1) on one whole batch of n: its statistics, for

@@ -40,8 +40,8 @@ m4_dnl layer is a plain ReLU (activation.m4 asks it about the layer before).
 m4_define(«seqc_bn_relu_at», «m4_ifelse(seqc_get(«seqc_L$1_stem»)«/»m4_ifdef(«seqc_L»m4_incr($1)«_stem»,
 «seqc_get(«seqc_L»m4_incr($1)«_stem»)«/»seqc_get(«seqc_L»m4_incr($1)«_act»)»), «batch_norm/activation/relu», 1, 0)»)
 m4_define(«_seqc_bn_fused», «seqc_bn_relu_at(seqc_idx)»)
-m4_dnl the next layer's region (the ReLU's output or its gradient) in arena $1
-m4_define(«_seqc_bn_next_ptr», «$1 + seqc_get(«seqc_L»m4_incr(seqc_idx)«_out_off»)L * np»)
+m4_dnl the next layer's region: the ReLU's output in act, or its gradient in dact
+m4_define(«_seqc_bn_next_ptr», «$1 + seqc_get(«seqc_L»m4_incr(seqc_idx)«_»m4_ifelse(«$1», «dact», «dout_off», «out_off»))L * np»)
 m4_dnl _seqc_bn_y(Y): lanes Y = x * a + sh at in + i, as forward_train rounds it
 m4_define(«_seqc_bn_y», «lanes $1 = L_SET1(sh[c]);
                 L_MADD($1, L_LOAD(in + i), a[c]);»)
@@ -274,13 +274,13 @@ m4_define(«seqc_batch_norm_tcall», «
         seqc_if(_seqc_bn_fused, «train == 2 && !qat_grid ? (float *)0 : »)seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off,
         stats + seqc_stat_off, batch, nb«»seqc_if(_seqc_bn_fused, «, _seqc_bn_next_ptr(act)»));»)
 m4_dnl fused with the next layer's ReLU: dout is the ReLU's output gradient
-m4_define(«_seqc_bn_dout», «seqc_if(_seqc_bn_fused, «_seqc_bn_next_ptr(dact)», «seqc_out_ptr(dact)»)»)
+m4_define(«_seqc_bn_dout», «seqc_if(_seqc_bn_fused, «_seqc_bn_next_ptr(dact)», «seqc_dout_ptr»)»)
 m4_define(«seqc_batch_norm_bcall», «
     seqc_name«»_backward_sums(seqc_in_ptr(act), _seqc_bn_dout, params + seqc_w_off, params + seqc_b_off,
         stats + seqc_stat_off, batch, n, nb, partial + seqc_stat_off, grads + seqc_w_off, grads + seqc_b_off);
         break;
     case m4_eval(seqc_n_bn - seqc_bn):seqc_if(seqc_need_din, «
-    seqc_name«»_backward(seqc_in_ptr(act), _seqc_bn_dout, seqc_in_ptr(dact), params + seqc_w_off,
+    seqc_name«»_backward(seqc_in_ptr(act), _seqc_bn_dout, seqc_din_ptr, params + seqc_w_off,
         params + seqc_b_off, stats + seqc_stat_off, batch, n, nb);»)»)
 m4_define(«seqc_batch_norm_moving», «
     seqc_name«»_moving(params + seqc_p_off, stats + seqc_stat_off, batch);»)

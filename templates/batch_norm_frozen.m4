@@ -22,6 +22,6 @@ static void seqc_name«»_backward(const float *restrict dout, float *restrict d
 }»)»)
 
 m4_define(«seqc_batch_norm_frozen_bcall», «seqc_if(seqc_need_din, «
-    seqc_name«»_backward(seqc_out_ptr(dact), seqc_in_ptr(dact), params + seqc_w_off, params + seqc_p_off,
+    seqc_name«»_backward(seqc_dout_ptr, seqc_din_ptr, params + seqc_w_off, params + seqc_p_off,
         n, nb);»)»)
 m4_divert(0)m4_dnl

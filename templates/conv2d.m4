@@ -566,6 +566,6 @@ m4_define(«_seqc_conv_din», «m4_dnl
 m4_define(«seqc_conv2d_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb«»seqc_z_arg);»)
 m4_define(«seqc_conv2d_bcall», «seqc_if(m4_eval(_seqc_conv_pw || _seqc_conv_npw), «», «seqc_zero_din»)
-    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
+    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_dout_ptr, seqc_din_ptr,
         params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb«»seqc_z_arg);»)
 m4_divert(0)m4_dnl

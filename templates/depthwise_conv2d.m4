@@ -227,6 +227,6 @@ seqc_if(_seqc_dw_s1, «_seqc_dw_backward_s1(seqc_bias)», «_seqc_dw_backward(se
 m4_define(«seqc_depthwise_conv2d_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off, nb«»seqc_z_arg);»)
 m4_define(«seqc_depthwise_conv2d_bcall», «seqc_if(_seqc_dw_s1, «», «seqc_zero_din»)
-    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact),
+    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_dout_ptr, seqc_din_ptr,
         params + seqc_w_off, grads + seqc_w_off, grads + seqc_b_off, nb«»seqc_z_arg);»)
 m4_divert(0)m4_dnl

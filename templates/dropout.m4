@@ -54,6 +54,6 @@ static void seqc_name«»_backward(const float *restrict dout, const float *rest
 m4_define(«seqc_dropout_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), seqc_mask_ptr(act), nb, train, key);»)
 m4_define(«seqc_dropout_bcall», «seqc_if(seqc_need_din, «
-    seqc_name«»_backward(seqc_out_ptr(dact), seqc_mask_ptr(act), seqc_in_ptr(dact), nb);», «
+    seqc_name«»_backward(seqc_dout_ptr, seqc_mask_ptr(act), seqc_din_ptr, nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

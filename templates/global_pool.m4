@@ -55,6 +55,6 @@ seqc_if(seqc_max, «m4_dnl
 m4_define(«seqc_global_pool_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), nb);»)
 m4_define(«seqc_global_pool_bcall», «seqc_if(seqc_need_din, «seqc_zero_din
-    seqc_name«»_backward(seqc_in_ptr(act), seqc_out_ptr(dact), seqc_in_ptr(dact), nb);», «
+    seqc_name«»_backward(seqc_in_ptr(act), seqc_dout_ptr, seqc_din_ptr, nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

@@ -43,7 +43,8 @@ m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih»
 «out_off», «mask_off», «w_off», «w_size», «b_off», «b_size», «params», «bias», «need_din», «act»,
 «max», «rate», «keep_scale», «ob», «cbw», «cbd», «obx», «x_in», «x_out», «dh», «dw», «dm», «p_off»,
 «p_size», «bn», «stat_off», «momentum», «eps», «center», «scale», «alpha», «act_max», «has_max»,
-«act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx», «cbp», «frozen»»)
+«act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx», «cbp», «frozen», «din_off», «dout_off»,
+«dmid_off»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
@@ -82,6 +83,11 @@ m4_define(«seqc_in_ptr», «$1 + seqc_in_off«»L * np»)
 m4_define(«seqc_out_ptr», «$1 + seqc_out_off«»L * np»)
 m4_define(«seqc_mask_ptr», «$1 + seqc_mask_off«»L * np»)
 m4_define(«seqc_mid_ptr», «$1 + seqc_mask_off«»L * np»)
+m4_dnl the same tensors' gradients, in the gradient arena dact (its own
+m4_dnl layout: gen/lower.c grad_slots)
+m4_define(«seqc_din_ptr», «dact + seqc_din_off«»L * np»)
+m4_define(«seqc_dout_ptr», «dact + seqc_dout_off«»L * np»)
+m4_define(«seqc_dmid_ptr», «dact + seqc_dmid_off«»L * np»)
 m4_define(«seqc_shape_in», «m4_ifelse(seqc_ih«x»seqc_iw, «1x1», «[nb][seqc_ic][seqc_V]», «[nb][seqc_ih][seqc_iw][seqc_ic][seqc_V]»)»)
 m4_define(«seqc_shape_out», «m4_ifelse(seqc_oh«x»seqc_ow, «1x1», «[nb][seqc_oc][seqc_V]», «[nb][seqc_oh][seqc_ow][seqc_oc][seqc_V]»)»)
 m4_dnl seqc_OB: the forward passes' output-channel block.  With V lanes the
@@ -209,4 +215,4 @@ m4_define(«seqc_if», «m4_ifelse(«$1», «1», «$2», «$3»)»)
 m4_dnl seqc_zero_din: clear the current layer's input-gradient region before
 m4_dnl its backward accumulates into it (only when someone needs it).
 m4_define(«seqc_zero_din», «seqc_if(seqc_need_din, «
-    memset(seqc_in_ptr(dact), 0, sizeof(float) * seqc_in_size * (size_t)np);»)»)
+    memset(seqc_din_ptr, 0, sizeof(float) * seqc_in_size * (size_t)np);»)»)

@@ -99,7 +99,7 @@ double seqc_model«»_loss(const float *act, const float *targets, const float *
     double total = 0.0, msum = 0.0;
     for (int sample = 0; sample < nb * seqc_V; sample++) {
         const long base = (long)(sample / seqc_V) * m4_eval(seqc_n_out * seqc_V) + sample % seqc_V;
-        float *dz = dact ? dact + seqc_logits_off«»L * np + base : NULL;
+        float *dz = dact ? dact + seqc_dlogits_off«»L * np + base : NULL;
         if (sample >= n) {
             for (int k = 0; dz && k < seqc_n_out; k++)
                 dz[k * seqc_V] = 0.0f;

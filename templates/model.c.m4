@@ -135,16 +135,16 @@ void seqc_model«»_step_slice(int backward, int step, long *off, long *len)
 }
 
 /* The batch statistics of the one-call passes: doubles after the
- * activations of a batch of n. */
-static double *stats_tail(const float *act, int n)
+ * PER floats per sample of a batch of n in arena A (act or dact). */
+static double *stats_tail(const float *a, int n, long per)
 {
     const long np = (long)((n + m4_eval(seqc_V - 1)) / seqc_V) * seqc_V;
-    return (double *)(uintptr_t)(act + (np * seqc_n_act + 1) / 2 * 2);
+    return (double *)(uintptr_t)(a + (np * per + 1) / 2 * 2);
 }
 
 const double *seqc_model«»_batch_stats(const float *act, int n)
 {
-    return stats_tail(act, n);
+    return stats_tail(act, n, seqc_n_act);
 }
 
 void seqc_model«»_forward(const float *restrict params, float *restrict act, int n, int train, uint64_t key)
@@ -153,7 +153,7 @@ void seqc_model«»_forward(const float *restrict params, float *restrict act, i
     const long np = (long)nb * seqc_V;
     (void)params; (void)key; (void)np;
     if (train) {
-        double *stats = stats_tail(act, n);
+        double *stats = stats_tail(act, n, seqc_n_act);
         for (int step = 0; step < seqc_MODEL«»_FWD_STEPS; step++)
             seqc_model«»_forward_step(params, act, n, 1, key, step, n, stats, stats);
         return;
@@ -163,9 +163,9 @@ void seqc_model«»_forward(const float *restrict params, float *restrict act, i
 void seqc_model«»_backward(const float *restrict params, float *restrict grads,
     const float *restrict act, float *restrict dact, int n)
 {
-    double *stats = stats_tail(dact, n);
+    double *stats = stats_tail(dact, n, seqc_n_dact);
     if (seqc_n_stats > 0)
-        memcpy(stats, stats_tail(act, n), sizeof(double) * m4_eval(seqc_n_stats + (seqc_n_stats == 0)));
+        memcpy(stats, stats_tail(act, n, seqc_n_act), sizeof(double) * m4_eval(seqc_n_stats + (seqc_n_stats == 0)));
     for (int step = 0; step < seqc_MODEL«»_BWD_STEPS; step++)
         seqc_model«»_backward_step(params, grads, act, dact, n, step, n, stats, stats);
 }

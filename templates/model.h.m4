@@ -92,6 +92,7 @@ seqc_api
 #define model_moving_update seqc_model«»_moving_update
 #define model_penalty    seqc_model«»_penalty
 #define MODEL_ARENA_FLOATS(n) seqc_MODEL«»_ARENA_FLOATS(n)
+#define MODEL_DACT_FLOATS(n) seqc_MODEL«»_DACT_FLOATS(n)
 #define MODEL_INFER_RAM_BYTES seqc_MODEL«»_INFER_RAM_BYTES
 #endif
 

@@ -72,6 +72,6 @@ _seqc_norm_d
 m4_define(«seqc_normalization_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), _seqc_norm_stats, nb);»)
 m4_define(«seqc_normalization_bcall», «seqc_if(seqc_need_din, «
-    seqc_name«»_backward(seqc_out_ptr(dact), seqc_in_ptr(dact), _seqc_norm_stats, n, nb);», «
+    seqc_name«»_backward(seqc_dout_ptr, seqc_din_ptr, _seqc_norm_stats, n, nb);», «
     /* seqc_name: nothing before it has trainable parameters */»)»)
 m4_divert(0)m4_dnl

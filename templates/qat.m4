@@ -16,7 +16,7 @@ m4_define(«_seqc_qat_fhook», «seqc_bind($1)
     }seqc_unbind()»)
 m4_define(«_seqc_qat_bhook», «seqc_bind($1)
     if (qat_grid) {
-        qat_backward(seqc_out_ptr(dact), np * seqc_out_size, $1, qat_mask(act, n) + seqc_out_off«»L * np);
+        qat_backward(seqc_dout_ptr, np * seqc_out_size, $1, qat_mask(act, n) + seqc_out_off«»L * np);
     }seqc_unbind()»)
 m4_define(«seqc_qat_each», «seqc_forloop(«seqc_i», 1, m4_eval(seqc_n_layers - 1),
 «seqc_with(seqc_i, «$1»)_seqc_qat_fhook(seqc_i, «$2»)»)»)

@@ -122,7 +122,7 @@ m4_define(«seqc_separable_conv2d_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_mid_ptr(act), seqc_out_ptr(act), params + seqc_w_off,
         params + seqc_p_off, params + seqc_b_off, nb«»seqc_z_arg);»)
 m4_define(«seqc_separable_conv2d_bcall», «seqc_zero_din
-    seqc_name«»_backward(seqc_in_ptr(act), seqc_mid_ptr(act), seqc_out_ptr(act), seqc_out_ptr(dact),
-        seqc_mid_ptr(dact), seqc_in_ptr(dact), params + seqc_w_off, params + seqc_p_off,
+    seqc_name«»_backward(seqc_in_ptr(act), seqc_mid_ptr(act), seqc_out_ptr(act), seqc_dout_ptr,
+        seqc_dmid_ptr, seqc_din_ptr, params + seqc_w_off, params + seqc_p_off,
         grads + seqc_w_off, grads + seqc_p_off, grads + seqc_b_off, nb«»seqc_z_arg);»)
 m4_divert(0)m4_dnl

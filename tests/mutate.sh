@@ -109,6 +109,13 @@ mutant dw_s1_fwd_bias depthwise_conv2d.m4 depthwise_s1@4 \
 mutant dbias_last_lane lib.m4 depthwise_s1 \
     '/c16 sum = C16_ZERO;/{n;s|s < seqc_V;|s < seqc_V - 1;|}' \
     "the bias gradient of 16 channels at a time leaves out the last lane (sample)"
+# the gradient arena's slots (gen/lower.c grad_slots)
+mutant grad_din_is_dout lib.m4 dscnn_block \
+    's|m4_define(«seqc_din_ptr», «dact + seqc_din_off«»L \* np»)|m4_define(«seqc_din_ptr», «dact + seqc_dout_off«»L * np»)|' \
+    "every layer writes its input gradient over its output gradient (one slot for both)"
+mutant grad_bn_own_dout batch_norm.m4 dscnn_block \
+    's|«dact», «dout_off», «out_off»|«dact», «din_off», «out_off»|' \
+    "batch norm fused with its ReLU reads the ReLU's input gradient slot, not its output's"
 mutant dw_din_channel depthwise_conv2d.m4 depthwise \
     's|L_MADD(acc, L_LOAD(gp + (c \* seqc_dm + m) \* seqc_V), wp\[c \* seqc_dm + m\]);|L_MADD(acc, L_LOAD(gp + (c * seqc_dm + m) * seqc_V), wp[m * seqc_ic + c]);|' \
     "the input gradient reads the kernel as [kh][kw][dm][cin]"

@@ -107,6 +107,48 @@ static void test_flatten_dense_layout(void **s)
     assert_int_equal(m.n_act, 242);
 }
 
+/* The gradient arena: three slots of the largest tensor, a layer's input,
+ * output and middle gradients in different ones, a view in its input's;
+ * batch norm fused with its ReLU reads the ReLU's output gradient, two
+ * slots on, and writes its input's: different too. */
+static void test_grad_slots(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [6, 6, 4]}\n"
+                           "  - conv2d: {filters: 8, kernel_size: 3, padding: same}\n"
+                           "  - batch_normalization:\n"
+                           "  - activation: relu\n"
+                           "  - dropout: {rate: 0.25}\n"
+                           "  - separable_conv2d: {filters: 4, kernel_size: 3, depth_multiplier: 3}\n"), 0);
+    const long S = 4 * 4 * 8 * 3;  /* the largest tensor: separable's depthwise output */
+    assert_int_equal(m.n_dact, 3 * S);
+    assert_true(m.n_dact < m.n_act);
+    for (int i = 0; i < m.n_layers; i++) {
+        const gen_layer *l = &m.layers[i];
+        assert_int_equal(l->din_off % S, 0);
+        assert_int_equal(l->dout_off % S, 0);
+        assert_true(l->din_off < 3 * S && l->dout_off < 3 * S && l->dmid_off < 3 * S);
+        if (i > 0)   /* the chain: each input gradient is the previous layer's output's */
+            assert_int_equal(l->din_off, m.layers[i - 1].dout_off);
+        if (l->alias)
+            assert_int_equal(l->dout_off, l->din_off);
+        else
+            assert_int_not_equal(l->dout_off, l->din_off);
+    }
+    const gen_layer *bn = &m.layers[2], *relu = &m.layers[3], *sep = &m.layers[5];
+    assert_int_not_equal(relu->dout_off, bn->din_off);
+    assert_int_not_equal(sep->dmid_off, sep->din_off);
+    assert_int_not_equal(sep->dmid_off, sep->dout_off);
+
+    /* too small for slots to pay: each gradient at its activation's offset */
+    assert_int_equal(lower("  - input: {shape: [3]}\n"), 0);
+    assert_int_equal(m.n_dact, m.n_act);
+    for (int i = 0; i < m.n_layers; i++) {
+        assert_int_equal(m.layers[i].din_off, m.layers[i].in_off);
+        assert_int_equal(m.layers[i].dout_off, m.layers[i].out_off);
+    }
+}
+
 static void test_need_din(void **s)
 {
     (void)s;
@@ -256,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_batchnorm_params),
         cmocka_unit_test(test_preactivation_region),
         cmocka_unit_test(test_normalization),
+        cmocka_unit_test(test_grad_slots),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     gen_model_free(&m);

@@ -29,7 +29,7 @@ seqc_if(seqc_max, «», «        for (int k = 0; k < _seqc_gp_row; k++)
 »)
 
 m4_define(«seqc_global_pool_backward», «
-/* seqc_name backward: din seqc_shape_in accumulates. */
+/* seqc_name backward: din seqc_shape_in seqc_if(seqc_max, «accumulates», «is written (every pixel gets its share)»). */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict dout,
     float *restrict din, int nb)
 {
@@ -47,14 +47,14 @@ seqc_if(seqc_max, «m4_dnl
         }», «m4_dnl
         for (int p = 0; p < _seqc_gp_pix; p++)
             for (int k = 0; k < _seqc_gp_row; k++)
-                dx[p * _seqc_gp_row + k] += g[k] / (float)_seqc_gp_pix;»)
+                dx[p * _seqc_gp_row + k] = g[k] / (float)_seqc_gp_pix;»)
     }
 }
 »)
 
 m4_define(«seqc_global_pool_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), nb);»)
-m4_define(«seqc_global_pool_bcall», «seqc_if(seqc_need_din, «seqc_zero_din
+m4_define(«seqc_global_pool_bcall», «seqc_if(seqc_need_din, «seqc_if(seqc_max, «seqc_zero_din»)
     seqc_name«»_backward(seqc_in_ptr(act), seqc_dout_ptr, seqc_din_ptr, nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

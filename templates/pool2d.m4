@@ -61,8 +61,15 @@ _seqc_pool_taps(«                    cells += 1.0f;
 }
 »)
 
+m4_dnl _seqc_pool_tiles: an average pool whose windows tile the input exactly
+m4_dnl (stride = window, no padding, nothing left over): every input cell
+m4_dnl gets one share, so backward writes din instead of clearing it first
+m4_dnl and adding (a pass over din less).
+m4_define(«_seqc_pool_tiles», «m4_eval(!seqc_max && !seqc_padded && seqc_sh == seqc_kh && seqc_sw == seqc_kw &&
+seqc_oh * seqc_kh == seqc_ih && seqc_ow * seqc_kw == seqc_iw)»)
+
 m4_define(«seqc_pool2d_backward», «
-/* seqc_name backward: din seqc_shape_in accumulates. */
+/* seqc_name backward: din seqc_shape_in seqc_if(_seqc_pool_tiles, «is written (the windows tile it)», «accumulates»). */
 static void seqc_name«»_backward(const float *restrict in, const float *restrict dout,
     float *restrict din, int nb)
 {
@@ -90,7 +97,7 @@ _seqc_pool_taps(«                    for (int k = 0; k < _seqc_pix; k++)
 _seqc_pool_taps(«                    (void)xo;
                     cells += 1.0f;»)
 _seqc_pool_taps(«                    for (int k = 0; k < _seqc_pix; k++)
-                        dx[xo + k] += g[k] / cells;»)»)
+                        dx[xo + k] seqc_if(_seqc_pool_tiles, «=», «+=») g[k] / cells;»)»)
         }
     }
 }
@@ -98,7 +105,7 @@ _seqc_pool_taps(«                    for (int k = 0; k < _seqc_pix; k++)
 
 m4_define(«seqc_pool2d_fcall», «
     seqc_name«»_forward(seqc_in_ptr(act), seqc_out_ptr(act), nb);»)
-m4_define(«seqc_pool2d_bcall», «seqc_if(seqc_need_din, «seqc_zero_din
+m4_define(«seqc_pool2d_bcall», «seqc_if(seqc_need_din, «seqc_if(_seqc_pool_tiles, «», «seqc_zero_din»)
     seqc_name«»_backward(seqc_in_ptr(act), seqc_dout_ptr, seqc_din_ptr, nb);», «
     /* seqc_name: nothing before it has parameters */»)»)
 m4_divert(0)m4_dnl

@@ -109,6 +109,12 @@ mutant dw_s1_fwd_bias depthwise_conv2d.m4 depthwise_s1@4 \
 mutant dbias_last_lane lib.m4 depthwise_s1 \
     '/c16 sum = C16_ZERO;/{n;s|s < seqc_V;|s < seqc_V - 1;|}' \
     "the bias gradient of 16 channels at a time leaves out the last lane (sample)"
+mutant pool_tiles_always pool2d.m4 pool_valid \
+    '/m4_define(«_seqc_pool_tiles»/{s|m4_eval(.*|m4_eval(!seqc_max)»)|;n;s|.*||}' \
+    "average pooling's backward writes din instead of adding even where windows overlap or pad"
+mutant gap_grad_accumulates global_pool.m4 global_max \
+    's|seqc_if(seqc_need_din, «seqc_if(seqc_max, «seqc_zero_din»)|seqc_if(seqc_need_din, «|' \
+    "global max pooling's backward adds into a din it no longer clears"
 # the gradient arena's slots (gen/lower.c grad_slots)
 mutant grad_din_is_dout lib.m4 dscnn_block \
     's|m4_define(«seqc_din_ptr», «dact + seqc_din_off«»L \* np»)|m4_define(«seqc_din_ptr», «dact + seqc_dout_off«»L * np»)|' \
@@ -204,7 +210,7 @@ mutant gap2d_divisor global_pool.m4 global_avg \
     's|y\[k\] /= (float)_seqc_gp_pix;|y[k] /= (float)(_seqc_gp_pix + 1);|' \
     "global average divides by one pixel too many"
 mutant gap1d_grad_divisor global_pool.m4 conv1d \
-    's|dx\[p \* _seqc_gp_row + k\] += g\[k\] / (float)_seqc_gp_pix;|dx[p * _seqc_gp_row + k] += g[k];|' \
+    's|dx\[p \* _seqc_gp_row + k\] = g\[k\] / (float)_seqc_gp_pix;|dx[p * _seqc_gp_row + k] = g[k];|' \
     "global average pooling 1D's gradient is not divided by the steps"
 mutant gmp_grad_first_pixel global_pool.m4 global_max \
     's|dx\[arg \* _seqc_gp_row + k\] += g\[k\];|dx[k] += g[k];|' \

@@ -165,6 +165,8 @@ static void emit_model(FILE *f, const gen_model *m)
     def(f, "seqc_targets_inputs", "%d", m->targets_inputs);
     def(f, "seqc_logits_off", "%ld", m->layers[m->n_layers - 1].out_off);
     def(f, "seqc_n_dact", "%ld", m->n_dact);
+    def(f, "seqc_scr_off", "%ld", m->scr_off);
+    def(f, "seqc_dscr_off", "%ld", m->dscr_off);
     def(f, "seqc_dlogits_off", "%ld", m->layers[m->n_layers - 1].dout_off);
     def(f, "seqc_max_oc", "%d", m->max_oc);
     def(f, "seqc_act_bytes", "%ld", m->act_bytes_infer);
@@ -215,6 +217,7 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("mask_off", "%ld", l->mask_off);
     L("din_off", "%ld", l->din_off); L("dout_off", "%ld", l->dout_off);
     L("dmid_off", "%ld", l->dmid_off);
+    L("relu_scr", "%d", l->relu_scr); L("in_scr", "%d", l->in_scr);
     L("w_off", "%ld", l->w_off); L("w_size", "%ld", l->w_size);
     L("b_off", "%ld", l->b_off); L("b_size", "%ld", l->b_size);
     L("params", "%ld", l->w_size + l->b_size);

@@ -82,6 +82,9 @@ typedef struct gen_layer {
     long mask_off;          /* dropout mask region; separable: the depthwise output */
     long din_off, dout_off; /* gradient arena (dact): the input's and the output's gradient */
     long dmid_off;          /* separable: its depthwise output's gradient */
+    int relu_scr;           /* batch norm fused with the ReLU after it, whose output training
+                             * keeps in the scratch region only (lower.c relu_scratch) */
+    int in_scr;             /* this layer's input is such a ReLU's output */
     long w_off, w_size, b_off, b_size;
     long p_off, p_size;     /* separable: pointwise kernel; batch norm: moving mean+variance */
     int bn;                 /* batch norm: its index among them, else -1 */
@@ -218,6 +221,8 @@ typedef struct gen_model {
     /* lowered totals */
     long n_params, n_act, n_in;
     long n_dact;            /* floats per sample of the gradient arena (lower.c grad_slots) */
+    long scr_off;           /* the activations' scratch region (lower.c relu_scratch), or -1 */
+    long dscr_off;          /* the gradient arena's, where backward recomputes into, or -1 */
     long n_trainable;       /* parameters the optimizer updates */
     long n_consts;          /* floats of constants outside the parameters: the spec's normalization mean/variance */
     int n_bn;               /* batch norm layers: they split training passes into steps */

@@ -272,7 +272,11 @@ m4_define(«seqc_batch_norm_tcall», «
     case m4_eval(seqc_bn + 1):
     seqc_name«»_forward_train(seqc_in_ptr(act),
         seqc_if(_seqc_bn_fused, «train == 2 && !qat_grid ? (float *)0 : »)seqc_out_ptr(act), params + seqc_w_off, params + seqc_b_off,
-        stats + seqc_stat_off, batch, nb«»seqc_if(_seqc_bn_fused, «, _seqc_bn_next_ptr(act)»));»)
+        stats + seqc_stat_off, batch, nb«»seqc_if(_seqc_bn_fused, «,_seqc_bn_rout»));»)
+m4_dnl where the fused ReLU's output goes: the scratch region in the training
+m4_dnl loop when the layer after it recomputes it in backward (seqc_relu_scr)
+m4_define(«_seqc_bn_rout», «seqc_if(seqc_relu_scr, «
+        train == 2 && !qat_grid ? act + seqc_scr_off«»L * np : », « »)_seqc_bn_next_ptr(act)»)
 m4_dnl fused with the next layer's ReLU: dout is the ReLU's output gradient
 m4_define(«_seqc_bn_dout», «seqc_if(_seqc_bn_fused, «_seqc_bn_next_ptr(dact)», «seqc_dout_ptr»)»)
 m4_define(«seqc_batch_norm_bcall», «

@@ -44,7 +44,7 @@ m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih»
 «max», «rate», «keep_scale», «ob», «cbw», «cbd», «obx», «x_in», «x_out», «dh», «dw», «dm», «p_off»,
 «p_size», «bn», «stat_off», «momentum», «eps», «center», «scale», «alpha», «act_max», «has_max»,
 «act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx», «cbp», «frozen», «din_off», «dout_off»,
-«dmid_off»»)
+«dmid_off», «relu_scr», «in_scr»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
@@ -56,9 +56,10 @@ m4_dnl Optional parts: tcall (the training forward; default fcall) and moving
 m4_dnl (batch norm's moving statistics; default nothing).
 m4_dnl A frozen layer (trainable: false) that no earlier layer needs the
 m4_dnl input gradient of has no backward call: its weights take no step.
-m4_define(«seqc_with», «seqc_bind($1)m4_ifelse(«$2», «out_ptr_value», «seqc_out_ptr(act)»,
-«$2»seqc_need_din«»seqc_frozen, «bcall01», «», «m4_ifdef(«seqc_»seqc_stem«_$2»,
-«m4_indir(«seqc_»seqc_stem«_$2»)», «_seqc_default_part(«$2»)»)»)seqc_unbind()»)
+m4_dnl seqc_part is the part being expanded (seqc_in_ptr reads it).
+m4_define(«seqc_with», «seqc_bind($1)m4_pushdef(«seqc_part», «$2»)m4_ifelse(«$2», «out_ptr_value», «seqc_out_ptr(act)»,
+«$2»seqc_need_din«»seqc_frozen, «bcall01», «», «m4_ifelse(«$2»seqc_in_scr, «bcall1», «_seqc_relu_recompute()»)m4_ifdef(«seqc_»seqc_stem«_$2»,
+«m4_indir(«seqc_»seqc_stem«_$2»)», «_seqc_default_part(«$2»)»)»)m4_popdef(«seqc_part»)seqc_unbind()»)
 m4_define(«_seqc_default_part», «m4_ifelse(«$1», «tcall», «m4_indir(«seqc_»seqc_stem«_fcall»)», «$1», «moving», «»,
 «seqc_fatal(«no template seqc_»seqc_stem«_$1»)»)»)
 m4_define(«seqc_each_layer», «seqc_forloop(«seqc_i», 1, m4_eval(seqc_n_layers - 1), «seqc_with(seqc_i, «$1»)»)»)
@@ -79,7 +80,23 @@ m4_ifdef(«seqc_V», «», «m4_define(«seqc_V», «1»)»)
 m4_dnl seqc_file: the generated files' name without suffix, for their
 m4_dnl comments: NAME (tail.m4 sets NAME.tail before it renames the model)
 m4_define(«seqc_file», «seqc_model»)
-m4_define(«seqc_in_ptr», «$1 + seqc_in_off«»L * np»)
+m4_dnl A layer whose input is a batch-norm-fused ReLU's output that training
+m4_dnl does not keep (gen/lower.c relu_scratch: seqc_in_scr) reads it from
+m4_dnl the scratch region: in the training loop's forward (train = 2), and in
+m4_dnl backward, where _seqc_relu_recompute has just recomputed it (with
+m4_dnl quantization-aware training the kept, fake-quantized output instead).
+m4_define(«seqc_in_ptr», «m4_ifelse(seqc_in_scr«/$1», «1/act», «_seqc_scr_in», «$1 + seqc_in_off«»L * np»)»)
+m4_define(«_seqc_scr_in», «m4_ifelse(seqc_part, «bcall»,
+«(qat_grid ? act + seqc_in_off«»L * np : dact + seqc_dscr_off«»L * np)»,
+«(train == 2 && !qat_grid ? act + seqc_scr_off«»L * np : act + seqc_in_off«»L * np)»)»)
+m4_dnl the batch norm two layers back (the one fused with the ReLU before
+m4_dnl this layer), recomputing the ReLU's output into dact's scratch
+m4_define(«_seqc_bn_at», «seqc_get(«seqc_L»m4_eval(seqc_idx - 2)«_$1»)»)
+m4_define(«_seqc_relu_recompute», «
+    if (!qat_grid)   /* seqc_name's input: the ReLU output training did not keep */
+        _seqc_bn_at(«name»)_forward_train(act + _seqc_bn_at(«in_off»)L * np, (float *)0,
+            params + _seqc_bn_at(«w_off»), params + _seqc_bn_at(«b_off»), stats + _seqc_bn_at(«stat_off»),
+            batch, nb, dact + seqc_dscr_off«»L * np);»)
 m4_define(«seqc_out_ptr», «$1 + seqc_out_off«»L * np»)
 m4_define(«seqc_mask_ptr», «$1 + seqc_mask_off«»L * np»)
 m4_define(«seqc_mid_ptr», «$1 + seqc_mask_off«»L * np»)

@@ -115,6 +115,16 @@ mutant pool_tiles_always pool2d.m4 pool_valid \
 mutant gap_grad_accumulates global_pool.m4 global_max \
     's|seqc_if(seqc_need_din, «seqc_if(seqc_max, «seqc_zero_din»)|seqc_if(seqc_need_din, «|' \
     "global max pooling's backward adds into a din it no longer clears"
+# the ReLU outputs training keeps in a scratch region (gen/lower.c relu_scratch)
+mutant relu_scr_no_recompute lib.m4 dscnn_block \
+    's|    if (!qat_grid)   /\* seqc_name.s input: the ReLU output|    if (0)   /* seqc_name input: the ReLU output|' \
+    "backward does not recompute the ReLU output the next layer's kernel gradient reads"
+mutant relu_scr_recompute_from_out lib.m4 dscnn_block \
+    's|act + _seqc_bn_at(«in_off»)L \* np|act + _seqc_bn_at(«out_off»)L * np|' \
+    "backward recomputes the ReLU output from the batch norm's output instead of its input"
+mutant relu_scr_fwd_kept lib.m4 dscnn_block \
+    's|«(train == 2 \&\& !qat_grid ? act + seqc_scr_off«»L \* np : act + seqc_in_off«»L \* np)»|«(act + seqc_in_off«»L * np)»|' \
+    "the training loop's forward reads the kept ReLU output, which the batch norm no longer writes"
 # the gradient arena's slots (gen/lower.c grad_slots)
 mutant grad_din_is_dout lib.m4 dscnn_block \
     's|m4_define(«seqc_din_ptr», «dact + seqc_din_off«»L \* np»)|m4_define(«seqc_din_ptr», «dact + seqc_dout_off«»L * np»)|' \

@@ -149,6 +149,45 @@ static void test_grad_slots(void **s)
     }
 }
 
+/* A batch norm fused with a plain ReLU whose next layer reads the ReLU's
+ * output only for itself (a convolution, dense) keeps that output in one
+ * scratch region (end of the activations) in training, and backward
+ * recomputes it into the gradient arena's (after the slots); a dropout
+ * after the ReLU, or another activation, keeps it where it is. */
+static void test_relu_scratch(void **s)
+{
+    (void)s;
+    assert_int_equal(lower("  - input: {shape: [6, 6, 4]}\n"
+                           "  - conv2d: {filters: 8, kernel_size: 3, padding: same}\n"
+                           "  - batch_normalization:\n"
+                           "  - activation: relu\n"
+                           "  - depthwise_conv2d: {kernel_size: 3, padding: same}\n"
+                           "  - batch_normalization:\n"
+                           "  - activation: relu\n"
+                           "  - dropout: {rate: 0.5}\n"
+                           "  - batch_normalization:\n"
+                           "  - leaky_relu:\n"
+                           "  - conv2d: {filters: 3, kernel_size: 1}\n"), 0);
+    const long S = 6 * 6 * 8;
+    assert_int_equal(m.layers[2].relu_scr, 1);
+    assert_int_equal(m.layers[4].in_scr, 1);
+    assert_int_equal(m.layers[5].relu_scr, 0);   /* dropout after its ReLU */
+    assert_int_equal(m.layers[8].relu_scr, 0);   /* not a plain ReLU */
+    assert_int_equal(m.layers[10].in_scr, 0);
+    assert_int_equal(m.scr_off, m.n_act - S);
+    assert_int_equal(m.dscr_off, 3 * S);
+    assert_int_equal(m.n_dact, 4 * S);
+    assert_true(m.n_dact < m.n_act);
+
+    assert_int_equal(lower("  - input: {shape: [6, 6, 4]}\n"
+                           "  - batch_normalization: {trainable: false}\n"
+                           "  - activation: relu\n"
+                           "  - conv2d: {filters: 2, kernel_size: 3}\n"), 0);
+    assert_int_equal(m.layers[1].relu_scr, 0);   /* frozen: no training statistics */
+    assert_int_equal(m.scr_off, -1);
+    assert_int_equal(m.dscr_off, -1);
+}
+
 static void test_need_din(void **s)
 {
     (void)s;
@@ -299,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_preactivation_region),
         cmocka_unit_test(test_normalization),
         cmocka_unit_test(test_grad_slots),
+        cmocka_unit_test(test_relu_scratch),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     gen_model_free(&m);

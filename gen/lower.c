@@ -315,8 +315,9 @@ static void infer_arena(gen_model *m)
  * different slots.  A gradient written one slot per layer went to memory
  * no pass had touched since the last step, so every backward pass paid
  * for a cold write (DS-CNN: 16 MB per chunk of 16 samples, against 1.5 MB
- * now).  Where three slots would not be smaller than the activations,
- * each gradient keeps its activation's offset. */
+ * now).  Where three slots (with relu_scratch's region) would not be
+ * smaller than the activations, each gradient keeps its activation's
+ * offset. */
 static void grad_slots(gen_model *m)
 {
     long S = 0;
@@ -354,7 +355,8 @@ static void grad_slots(gen_model *m)
  * there from the batch norm's input just before that layer's backward.  A
  * region per ReLU kept each output from its forward to its backward: a
  * write and a read of memory long gone from the caches (the DS-CNN: seven
- * tensors of 512 KB per chunk of 16 samples; 6% of its training time). */
+ * tensors of 512 KB per chunk of 16 samples; 4 to 6% of its training
+ * time). */
 static void relu_scratch(gen_model *m)
 {
     long size = 0;

@@ -217,6 +217,7 @@ static void emit_layer(FILE *f, const gen_model *m, int i)
     L("mask_off", "%ld", l->mask_off);
     L("din_off", "%ld", l->din_off); L("dout_off", "%ld", l->dout_off);
     L("dmid_off", "%ld", l->dmid_off);
+    L("relu_fused", "%d", l->relu_fused);
     L("relu_scr", "%d", l->relu_scr); L("in_scr", "%d", l->in_scr);
     L("w_off", "%ld", l->w_off); L("w_size", "%ld", l->w_size);
     L("b_off", "%ld", l->b_off); L("b_size", "%ld", l->b_size);

@@ -82,8 +82,10 @@ typedef struct gen_layer {
     long mask_off;          /* dropout mask region; separable: the depthwise output */
     long din_off, dout_off; /* gradient arena (dact): the input's and the output's gradient */
     long dmid_off;          /* separable: its depthwise output's gradient */
-    int relu_scr;           /* batch norm fused with the ReLU after it, whose output training
-                             * keeps in the scratch region only (lower.c relu_scratch) */
+    int relu_fused;         /* batch norm: computes the plain ReLU after it in training
+                             * (templates/batch_norm.m4; lower.c relu_scratch decides) */
+    int relu_scr;           /* ... and training keeps that ReLU's output in the scratch
+                             * region only (lower.c relu_scratch) */
     int in_scr;             /* this layer's input is such a ReLU's output */
     long w_off, w_size, b_off, b_size;
     long p_off, p_size;     /* separable: pointwise kernel; batch norm: moving mean+variance */

@@ -347,10 +347,12 @@ static void grad_slots(gen_model *m)
         m->n_dact += scr;
 }
 
-/* A batch normalization followed by a plain ReLU writes the ReLU's output
- * itself (templates/batch_norm.m4, the same rule).  When the next layer is
- * one that only reads that output (its forward, and its kernel gradient in
- * backward), the training loop's forward (train = 2) writes it to one
+/* A trainable batch normalization followed by a plain ReLU computes the
+ * ReLU itself in training (relu_fused; templates/batch_norm.m4 reads the
+ * flag, activation.m4 leaves the ReLU no code of its own).  When the
+ * layer after the ReLU only reads its output (a convolution or dense layer:
+ * its forward, and its kernel gradient in backward), the training loop's
+ * forward (train = 2) writes that output to one
  * scratch region shared by all such layers, and backward recomputes it
  * there from the batch norm's input just before that layer's backward.  A
  * region per ReLU kept each output from its forward to its backward: a
@@ -361,11 +363,15 @@ static void relu_scratch(gen_model *m)
 {
     long size = 0;
     m->scr_off = -1;
-    for (int i = 1; i + 2 < m->n_layers; i++) {
-        gen_layer *bn = &m->layers[i], *relu = &m->layers[i + 1], *next = &m->layers[i + 2];
+    for (int i = 1; i + 1 < m->n_layers; i++) {
+        gen_layer *bn = &m->layers[i], *relu = &m->layers[i + 1];
+        bn->relu_fused = bn->kind->id == GEN_BATCHNORM && !bn->frozen &&
+                         !strcmp(relu->kind->stem, "activation") && relu->act_code == GEN_ACT_RELU;
+        if (!bn->relu_fused || i + 2 == m->n_layers)
+            continue;
+        gen_layer *next = &m->layers[i + 2];
         const int k = next->kind->id;
-        if (bn->kind->id != GEN_BATCHNORM || bn->frozen || relu->kind->id != GEN_ACTIVATION ||
-            relu->act_code != GEN_ACT_RELU || next->alias ||
+        if (next->alias ||
             !(k == GEN_CONV2D || k == GEN_CONV1D || k == GEN_DENSE || k == GEN_DEPTHWISE || k == GEN_SEPARABLE))
             continue;
         bn->relu_scr = next->in_scr = 1;

@@ -36,9 +36,9 @@ m4_dnl the DS-CNN's training time).  The ReLU's input gradient region (this
 m4_dnl layer's dout) is left unwritten.
 
 m4_dnl seqc_bn_relu_at(I): 1 when layer I is a trainable batch norm whose next
-m4_dnl layer is a plain ReLU (activation.m4 asks it about the layer before).
-m4_define(«seqc_bn_relu_at», «m4_ifelse(seqc_get(«seqc_L$1_stem»)«/»m4_ifdef(«seqc_L»m4_incr($1)«_stem»,
-«seqc_get(«seqc_L»m4_incr($1)«_stem»)«/»seqc_get(«seqc_L»m4_incr($1)«_act»)»), «batch_norm/activation/relu», 1, 0)»)
+m4_dnl layer is a plain ReLU (gen/lower.c decides; activation.m4 asks it about
+m4_dnl the layer before).
+m4_define(«seqc_bn_relu_at», «seqc_get(«seqc_L$1_relu_fused»)»)
 m4_define(«_seqc_bn_fused», «seqc_bn_relu_at(seqc_idx)»)
 m4_dnl the next layer's region: the ReLU's output in act, or its gradient in dact
 m4_define(«_seqc_bn_next_ptr», «$1 + seqc_get(«seqc_L»m4_incr(seqc_idx)«_»m4_ifelse(«$1», «dact», «dout_off», «out_off»))L * np»)
@@ -276,7 +276,7 @@ m4_define(«seqc_batch_norm_tcall», «
 m4_dnl where the fused ReLU's output goes: the scratch region in the training
 m4_dnl loop when the layer after it recomputes it in backward (seqc_relu_scr)
 m4_define(«_seqc_bn_rout», «seqc_if(seqc_relu_scr, «
-        train == 2 && !qat_grid ? act + seqc_scr_off«»L * np : », « »)_seqc_bn_next_ptr(act)»)
+        seqc_scratch_or(«_seqc_bn_next_ptr(act)»)», « _seqc_bn_next_ptr(act)»)»)
 m4_dnl fused with the next layer's ReLU: dout is the ReLU's output gradient
 m4_define(«_seqc_bn_dout», «seqc_if(_seqc_bn_fused, «_seqc_bn_next_ptr(dact)», «seqc_dout_ptr»)»)
 m4_define(«seqc_batch_norm_bcall», «

@@ -44,7 +44,7 @@ m4_define(«seqc_layer_keys», ««kind», «stem», «keras», «name», «ih»
 «max», «rate», «keep_scale», «ob», «cbw», «cbd», «obx», «x_in», «x_out», «dh», «dw», «dm», «p_off»,
 «p_size», «bn», «stat_off», «momentum», «eps», «center», «scale», «alpha», «act_max», «has_max»,
 «act_thr», «x_mid», «in_rank», «out_rank», «z_off», «zx», «cbp», «frozen», «din_off», «dout_off»,
-«dmid_off», «relu_scr», «in_scr»»)
+«dmid_off», «relu_fused», «relu_scr», «in_scr»»)
 m4_define(«_seqc_bind1», «m4_pushdef(«seqc_$1», seqc_get(«seqc_L»seqc_idx«_$1»))»)
 m4_define(«_seqc_unbind1», «m4_popdef(«seqc_$1»)»)
 m4_define(«seqc_bind», «m4_pushdef(«seqc_idx», «$1»)seqc_foreach(«_seqc_bind1», seqc_layer_keys)»)
@@ -88,7 +88,10 @@ m4_dnl quantization-aware training the kept, fake-quantized output instead).
 m4_define(«seqc_in_ptr», «m4_ifelse(seqc_in_scr«/$1», «1/act», «_seqc_scr_in», «$1 + seqc_in_off«»L * np»)»)
 m4_define(«_seqc_scr_in», «m4_ifelse(seqc_part, «bcall»,
 «(qat_grid ? act + seqc_in_off«»L * np : dact + seqc_dscr_off«»L * np)»,
-«(train == 2 && !qat_grid ? act + seqc_scr_off«»L * np : act + seqc_in_off«»L * np)»)»)
+«(seqc_scratch_or(«act + seqc_in_off«»L * np»))»)»)
+m4_dnl seqc_scratch_or(PTR): the activations' scratch region in the training
+m4_dnl loop's forward (train = 2, no quantization-aware training), else PTR
+m4_define(«seqc_scratch_or», «train == 2 && !qat_grid ? act + seqc_scr_off«»L * np : $1»)
 m4_dnl the batch norm two layers back (the one fused with the ReLU before
 m4_dnl this layer), recomputing the ReLU's output into dact's scratch
 m4_define(«_seqc_bn_at», «seqc_get(«seqc_L»m4_eval(seqc_idx - 2)«_$1»)»)

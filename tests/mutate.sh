@@ -123,7 +123,7 @@ mutant relu_scr_recompute_from_out lib.m4 dscnn_block \
     's|act + _seqc_bn_at(«in_off»)L \* np|act + _seqc_bn_at(«out_off»)L * np|' \
     "backward recomputes the ReLU output from the batch norm's output instead of its input"
 mutant relu_scr_fwd_kept lib.m4 dscnn_block \
-    's|«(train == 2 \&\& !qat_grid ? act + seqc_scr_off«»L \* np : act + seqc_in_off«»L \* np)»|«(act + seqc_in_off«»L * np)»|' \
+    's|«(seqc_scratch_or(«act + seqc_in_off«»L \* np»))»|«(act + seqc_in_off«»L * np)»|' \
     "the training loop's forward reads the kept ReLU output, which the batch norm no longer writes"
 # the gradient arena's slots (gen/lower.c grad_slots)
 mutant grad_din_is_dout lib.m4 dscnn_block \
